@@ -1,0 +1,166 @@
+"""The ``formkit`` command: a thin layer over :mod:`formkit.api`.
+
+Exit status (SPEC §5): 0 no errors (warnings allowed), 1 errors in the data, 2 the
+command could not run. Heavy libraries are imported inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from formkit import __version__
+from formkit.errors import FormkitError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ChineseGroup(click.Group):
+    """A group whose usage errors exit with status 2 and a Chinese hint."""
+
+    def main(self, *args, **kwargs):
+        kwargs.setdefault("standalone_mode", True)
+        return super().main(*args, **kwargs)
+
+
+def config_option(fn):
+    """Add ``--config FILE`` to a command and pass the loaded campaign as ``campaign``."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                  help="活动配置文件（TOML），默认为内置的江苏省2023年度配置")
+    @functools.wraps(fn)
+    def wrapper(*args, config_path=None, **kwargs):
+        from formkit.campaign import load_campaign
+
+        try:
+            campaign = load_campaign(config_path)
+        except FormkitError as exc:
+            fail(str(exc))
+        return fn(*args, campaign=campaign, **kwargs)
+
+    return wrapper
+
+
+def fail(message: str, status: int = 2):
+    """Print a Chinese message to stderr and exit with ``status``."""
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(status)
+
+
+def progress(items, label: str):
+    """Return ``items`` wrapped in a progress bar on a terminal, unchanged otherwise."""
+    items = list(items)
+    if not sys.stderr.isatty() or len(items) < 2:
+        return items
+
+    def gen():
+        with click.progressbar(items, label=label, file=sys.stderr,
+                               item_show_func=lambda x: x[1][-30:] if x else "") as bar:
+            yield from bar
+
+    return gen()
+
+
+@click.group(cls=ChineseGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="formkit %(version)s")
+def main():
+    """formkit：企业知识产权管理标准化（贯标）工作表格工具。
+
+    读取各设区市报送的附件表格（Word、Excel、WPS、PDF），按通知要求逐项检查，
+    汇总为全省表格，并生成符合公文格式的报告和函件。
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="以JSON列表输出问题（字段见说明文档）")
+@config_option
+def check(paths, as_json, campaign):
+    """读取并检查报送的表格：PATHS 为文件或文件夹（含子文件夹）。"""
+    from formkit import api, console
+    from formkit.findings import to_json
+
+    try:
+        result = api.check(paths, campaign, progress=lambda xs: progress(xs, "读取文件"))
+    except FormkitError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(to_json(result.findings))
+    else:
+        click.echo("\n".join(console.findings_by_file(result)))
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="输出文件夹")
+@click.option("--form", "forms", multiple=True,
+              type=click.Choice(["plan", "evaluation", "spotcheck", "anomaly"]),
+              help="只生成指定附件（可重复）：plan 附件1、evaluation 附件2、spotcheck 附件3、anomaly 附件4")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx"]),
+              help="只生成一种格式（默认xlsx和docx都生成）")
+@config_option
+def blank(out_dir, forms, fmt, campaign):
+    """生成下发给各设区市的空白附件表格（带下拉选项和填表说明）。"""
+    from formkit.blank import write_blanks
+
+    formats = (fmt,) if fmt else ("xlsx", "docx")
+    try:
+        written = write_blanks(campaign, Path(out_dir), forms=list(forms) or None, formats=formats)
+    except FormkitError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
+    for path in written:
+        click.echo(f"已生成：{path}")
+    click.echo(f"共生成{len(written)}个空白表格，保存在 {out_dir}")
+
+
+@main.group()
+def config():
+    """活动配置：导出默认配置供修改。"""
+
+
+@config.command("init")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="写出的配置文件路径，如 jiangsu-2024.toml")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def config_init(out, force):
+    """写出内置的默认活动配置，修改后用 --config 指定。"""
+    from formkit.campaign import default_campaign_text
+    from formkit.fsutil import write_text
+
+    path = Path(out)
+    if path.exists() and not force:
+        fail(f"{path} 已存在；如需覆盖请加 --force")
+    try:
+        write_text(path, default_campaign_text())
+    except (FormkitError, OSError) as exc:
+        fail(str(exc))
+    click.echo(f"已写出默认配置：{path}\n修改年份、截止日期、各市目标等后，用 --config {path} 指定。")
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="formkit-demo",
+              show_default=True, help="演示输出文件夹")
+@config_option
+def demo(out_dir, campaign):
+    """用内置的示例报送材料演示全过程（目前为：检查）。"""
+    from formkit import api, console
+    from formkit.resources import samples_dir
+
+    samples = samples_dir()
+    if not samples.is_dir():
+        fail(f"找不到内置示例：{samples}")
+    click.echo(f"示例材料：{samples}（13个设区市的附件1–4，含若干故意设置的错误）")
+    click.echo("说明：汇总（merge）与公文生成尚未实现，本演示目前只运行“检查”（formkit check）。\n")
+    result = api.check([samples], campaign, progress=lambda xs: progress(xs, "读取文件"))
+    click.echo("\n".join(console.findings_by_file(result)))
+    click.echo(f"\n以上问题均为示例中故意设置的错误，详见 samples/README.md。")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,152 @@
+"""The four forms, declared once as data in ``forms/*.toml``, loaded into objects.
+
+Readers, checks, blank templates and merged outputs all derive from these objects: a new
+column or a renamed header is a change to one TOML file.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+
+from formkit.normalize import enum_key, header_key
+from formkit.resources import forms_dir
+
+FORM_ORDER = ("plan", "evaluation", "spotcheck", "anomaly")
+
+TYPES = {"seq", "text", "uscc", "date", "enum", "multienum", "int", "number", "phone", "city", "body"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    type: str = "text"
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    required_when: dict = field(default_factory=dict)
+    values: tuple[str, ...] = ()
+    synonyms: dict = field(default_factory=dict)
+    min: float | None = None
+    max: float | None = None
+    width: int = 12
+    in_year: bool = False  # a date that must fall in the campaign year
+    not_after: tuple[str, ...] = ()  # column keys (or "fill_date") this date may not pass
+    not_before: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def header_keys(self) -> frozenset[str]:
+        """Return the matching keys of the header and all its aliases."""
+        return frozenset(header_key(h) for h in (self.header, *self.aliases))
+
+    @functools.cached_property
+    def enum_map(self) -> dict[str, str]:
+        """Return matching key → canonical value for the allowed values and synonyms."""
+        mapping = {enum_key(v): v for v in self.values}
+        mapping.update({enum_key(k): v for k, v in self.synonyms.items()})
+        return mapping
+
+    def __hash__(self):
+        return hash(self.key)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A handling rule of the notice: when these values, expect (or forbid) those."""
+
+    when: dict
+    expect: dict = field(default_factory=dict)
+    forbid: dict = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    key: str
+    attachment: int
+    title: str
+    title_keywords: tuple[str, ...]
+    columns: tuple[Column, ...]
+    header_block: tuple[str, ...] = ()
+    deadline: str = ""
+    notes: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    has_total_row: bool = False
+    issued_by_province: bool = False
+
+    def title_for(self, year: int) -> str:
+        """Return the form's title for a campaign year."""
+        return self.title.format(year=year)
+
+    def column(self, key: str) -> Column:
+        """Return the column with this key."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    @property
+    def data_columns(self) -> tuple[Column, ...]:
+        """Return the columns that carry data (all but 序号)."""
+        return tuple(c for c in self.columns if c.type != "seq")
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        """Return the columns a file must have."""
+        return tuple(c for c in self.columns if c.required)
+
+    def match_header(self, text: str) -> Column | None:
+        """Return the column a header text names, or None."""
+        key = header_key(text)
+        if not key:
+            return None
+        for col in self.columns:
+            if key in col.header_keys:
+                return col
+        # A header with an added word ("认证证书编号及有效期") still names its column when
+        # exactly one column's key is contained in it; the longest such key wins.
+        hits = [(len(k), col) for col in self.columns for k in col.header_keys if len(k) >= 3 and k in key]
+        if hits:
+            hits.sort(key=lambda h: -h[0])
+            if len(hits) == 1 or hits[0][0] > hits[1][0] or hits[0][1] is hits[1][1]:
+                return hits[0][1]
+        return None
+
+
+def _column(raw: dict, form_key: str) -> Column:
+    if raw.get("type", "text") not in TYPES:
+        raise ValueError(f"form {form_key}: column {raw.get('key')} has unknown type {raw.get('type')}")
+    return Column(
+        key=raw["key"], header=raw["header"], type=raw.get("type", "text"),
+        aliases=tuple(raw.get("aliases", ())), required=bool(raw.get("required", False)),
+        required_when=dict(raw.get("required_when", {})), values=tuple(raw.get("values", ())),
+        synonyms=dict(raw.get("synonyms", {})), min=raw.get("min"), max=raw.get("max"),
+        width=int(raw.get("width", 12)), in_year=bool(raw.get("in_year", False)),
+        not_after=tuple(raw.get("not_after", ())), not_before=tuple(raw.get("not_before", ())),
+    )
+
+
+@functools.cache
+def load_forms() -> dict[str, Form]:
+    """Return every declared form by key, in the order of the attachments."""
+    forms = {}
+    for key in FORM_ORDER:
+        raw = tomllib.loads((forms_dir() / f"{key}.toml").read_text(encoding="utf-8"))
+        forms[key] = Form(
+            key=raw["key"], attachment=raw["attachment"], title=raw["title"],
+            title_keywords=tuple(raw.get("title_keywords", ())),
+            columns=tuple(_column(c, key) for c in raw["columns"]),
+            header_block=tuple(raw.get("header_block", ())), deadline=raw.get("deadline", ""),
+            notes=tuple(raw.get("notes", ())),
+            rules=tuple(Rule(r["when"], r.get("expect", {}), r.get("forbid", {}), r.get("message", ""))
+                        for r in raw.get("rules", ())),
+            has_total_row=bool(raw.get("has_total_row", False)),
+            issued_by_province=bool(raw.get("issued_by_province", False)),
+        )
+    return forms
+
+
+def get_form(key: str) -> Form:
+    """Return the form with this key."""
+    return load_forms()[key]

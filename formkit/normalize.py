@@ -1,0 +1,170 @@
+"""Pure functions that turn the text a city typed into values, keeping the raw text.
+
+Each ``parse_*`` returns ``(value, problem)``: the normalised value, or None with a short
+Chinese reason. No function here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+# Zero-width and other invisible characters that WPS/Word leave inside cells.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5F) if chr(c - 0xFEE0).isalnum()}
+
+
+def clean_text(raw: object) -> str:
+    """Return display text without invisible characters, control characters or edge spaces."""
+    if raw is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(raw)).translate(_INVISIBLE)
+    text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+def half_width(text: str) -> str:
+    """Return text with full-width letters and digits mapped to half-width."""
+    return text.translate(_FULLWIDTH_ALNUM)
+
+
+def compact(text: str) -> str:
+    """Return NFKC text with all spaces and invisible characters removed."""
+    text = unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE)
+    return re.sub(r"\s+", "", _CONTROL.sub("", text))
+
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+_MARKS = re.compile(r"[*※★:：;；,，、。.·•\"'“”‘’「」]")
+
+
+def header_key(text: str) -> str:
+    """Return a header's matching key: half-width, no spaces, no bracketed notes, 日期≡时间."""
+    key = compact(text)
+    prev = None
+    while prev != key:
+        prev, key = key, _BRACKETED.sub("", key)
+    key = _MARKS.sub("", key)
+    return key.replace("日期", "时间").replace("单位", "企业")
+
+
+def enum_key(text: str) -> str:
+    """Return an enum value's matching key: NFKC, no spaces, no quotes, unified dashes."""
+    key = compact(text)
+    key = re.sub(r"[\"'“”‘’「」『』]", "", key)
+    return re.sub(r"[—–－‐―]", "-", key).upper()
+
+
+# ---------------------------------------------------------------- dates
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_PATTERNS = [
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:\s*[T ]?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?"),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+]
+
+
+def parse_date(value: object) -> tuple[dt.date | None, str | None]:
+    """Return the date a cell means, from text, an Excel serial or a date cell."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000 and float(value).is_integer():
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value)), None
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            value = str(int(value))
+        else:
+            return None, "不是日期"
+    text = compact(str(value))
+    for pattern in _DATE_PATTERNS:
+        m = pattern.fullmatch(text)
+        if m:
+            y, mo, d = map(int, m.groups())
+            try:
+                return dt.date(y, mo, d), None
+            except ValueError:
+                return None, f"日期不存在（{y}年{mo}月{d}日）"
+    if re.fullmatch(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*月?", text):
+        return None, "日期不完整，缺少“日”"
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_date(float(text))
+    return None, "不是日期"
+
+
+def format_date(value: dt.date | None) -> str:
+    """Return an ISO date string, or '' for None."""
+    return value.isoformat() if value else ""
+
+
+def chinese_date(value: dt.date) -> str:
+    """Return 2023年4月19日 (Arabic numerals, no leading zeros, per GB/T 9704)."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+# ---------------------------------------------------------------- numbers
+
+def parse_number(value: object, integer: bool = False) -> tuple[float | int | None, str | None]:
+    """Return a number from a numeric cell or text such as '85.5', '12家', '90分'."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return None, "不是数字"
+    if isinstance(value, (int, float)):
+        number = value
+    else:
+        text = compact(str(value)).replace(",", "")
+        text = re.sub(r"(家|分|个|户)$", "", text)
+        try:
+            number = float(text)
+        except ValueError:
+            return None, "不是数字"
+    if integer:
+        if float(number) != int(number):
+            return None, "应为整数"
+        return int(number), None
+    return (int(number) if float(number).is_integer() else float(number)), None
+
+
+def number_text(value: object) -> str:
+    """Return a numeric cell's digits written out in full (no exponent, no .0)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(value, "f").rstrip("0").rstrip(".")
+    return str(value)
+
+
+# ---------------------------------------------------------------- phones
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:(?:转|ext|EXT|x|-)\d{1,6})?")
+_LOCAL = re.compile(r"[2-9]\d{6,7}")
+_SERVICE = re.compile(r"[48]00\d{7}")
+
+
+def parse_phone(value: object) -> tuple[str | None, str | None]:
+    """Return the phone text when every number in it is plausible, else a reason."""
+    if value is None or value == "":
+        return None, None
+    text = number_text(value) if isinstance(value, (int, float)) else clean_text(value)
+    parts = [p for p in re.split(r"[/、，,;；\n]|或", compact(text)) if p]
+    if not parts:
+        return None, None
+    for part in parts:
+        digits = re.sub(r"[\s()（）\-—]", "", part)
+        digits = re.sub(r"^\+?86(?=1[3-9]\d{9}$)", "", digits)
+        if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)
+                or _SERVICE.fullmatch(digits) or _LOCAL.fullmatch(digits)):
+            return None, f"“{part}”不像有效的手机号或固定电话"
+    return text, None

@@ -1,0 +1,111 @@
+"""Raw cells → typed values by column type; a failure becomes ``Cell.problem`` (code, reason)."""
+
+from __future__ import annotations
+
+from formkit import normalize as n
+from formkit import uscc as uscc_mod
+from formkit.forms import Column
+from formkit.table import Cell, RawCell, Source
+
+DATE_HINT = "请按“2023-05-06”或“2023年5月6日”的格式填写"
+
+
+def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
+    """Return the Cell for ``raw`` under ``column``: raw text kept, value normalised."""
+    text = raw.text
+    cell = Cell(raw=text, value=None, source=source, is_number=raw.is_number)
+    if text == "":
+        return cell
+    kind = column.type
+    if kind in ("text", "seq"):
+        cell.value = n.half_width(text)
+    elif kind == "uscc":
+        value, problem = uscc_mod.validate(text, from_number=raw.is_number and _lost_digits(raw))
+        if raw.is_number and problem is None:
+            value, problem = uscc_mod.validate(text)
+        cell.value = value
+        if problem:
+            cell.problem = ("uscc", problem)
+    elif kind == "date":
+        value, problem = n.parse_date(raw.value if raw.is_date or raw.is_number else text)
+        cell.value = value
+        if problem:
+            cell.problem = ("date", f"{column.header}“{text}”{problem}，{DATE_HINT}")
+    elif kind == "enum":
+        value = column.enum_map.get(n.enum_key(text))
+        cell.value = value
+        if value is None:
+            cell.problem = ("enum", f"{column.header}“{text}”不是规定的填写值，应为："
+                            + "、".join(column.values))
+    elif kind == "multienum":
+        parts = [p for p in _split_multi(text) if p]
+        values, bad = [], []
+        for part in parts:
+            value = column.enum_map.get(n.enum_key(part))
+            (values.append(value) if value else bad.append(part))
+        cell.value = values if not bad else None
+        if bad:
+            cell.problem = ("enum", f"{column.header}中“{'、'.join(bad)}”不是规定的类别，可选："
+                            + "、".join(column.values) + "，多个类别用“、”分隔")
+    elif kind in ("int", "number"):
+        value, problem = n.parse_number(raw.value if raw.is_number else text, integer=kind == "int")
+        if problem is None and value is not None:
+            if column.min is not None and value < column.min:
+                problem = f"不能小于{n.number_text(column.min)}"
+            elif column.max is not None and value > column.max:
+                problem = f"不能大于{n.number_text(column.max)}"
+        cell.value = value if problem is None else None
+        if problem:
+            rng = _range_text(column)
+            cell.problem = ("number", f"{column.header}“{text}”{problem}{rng}")
+    elif kind == "phone":
+        value, problem = n.parse_phone(raw.value if raw.is_number else text)
+        cell.value = value
+        if problem:
+            cell.problem = ("phone", f"联系电话{problem}，请填写11位手机号或带区号的固定电话（如025-83236380）")
+    elif kind == "city":
+        city = campaign.city(n.compact(text)) if campaign else None
+        cell.value = city.name if city else n.compact(text)
+        if campaign and city is None and not _is_total(text):
+            cell.problem = ("enum", f"“{text}”不是本次活动的设区市，应为："
+                            + "、".join(c.name for c in campaign.cities))
+    elif kind == "body":
+        cell.value = canonical_body(text, campaign)
+    return cell
+
+
+def canonical_body(text: str, campaign) -> str:
+    """Return the approved body's full name when ``text`` is its name or alias, else the text."""
+    key = n.enum_key(text)
+    for body in getattr(campaign, "approved_bodies", ()) or ():
+        if key in {n.enum_key(x) for x in (body.name, *body.aliases)}:
+            return body.name
+    return n.half_width(text)
+
+
+def _lost_digits(raw: RawCell) -> bool:
+    """Return True when a numeric code cell cannot hold a whole 18-character code."""
+    value = raw.value
+    if isinstance(value, float):
+        return True
+    if isinstance(value, int):
+        return len(str(abs(value))) != 18 or abs(value) > 2**53
+    return True
+
+
+def _split_multi(text: str) -> list[str]:
+    import re
+
+    return [p.strip() for p in re.split(r"[、，,/；;\n]+", text)]
+
+
+def _range_text(column: Column) -> str:
+    if column.min is not None and column.max is not None:
+        return f"，应在{n.number_text(column.min)}到{n.number_text(column.max)}之间"
+    if column.min is not None and column.type == "int":
+        return "，应为不小于0的整数"
+    return ""
+
+
+def _is_total(text: str) -> bool:
+    return n.compact(text) in {"合计", "总计", "小计", "全省", "全省合计"}
