@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 import unicodedata
 
 # Zero-width and other invisible characters that WPS/Word leave inside cells.
@@ -139,9 +140,10 @@ def number_text(value: object) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(value, "f").rstrip("0").rstrip(".")
+        # The shortest repr is what Excel shows (15 significant digits): 9.13213249066618e+17
+        # is written 913213249066618000, not the binary value 913213249066617984.
+        text = format(Decimal(repr(value)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return str(value)
 
 

@@ -1,0 +1,119 @@
+"""Build real .xlsx and .docx files for tests, in the layouts cities really send."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from docx import Document
+from docx.oxml.ns import qn
+
+EVAL_HEADERS = ["序号", "企业名称", "统一社会信用代码", "所在县（市、区）", "企业类别", "贯标备案时间",
+                "评价方式", "评价机构（专家组）", "评价日期", "评价得分", "评价结论", "联系人", "联系电话", "备注"]
+
+# Valid codes of fictional enterprises (GB 32100 and GB 11714 check digits, real county codes).
+CODES = {
+    "nj1": "9132010229141777XY",
+    "nj2": "91320104631706691B",
+    "nj3": "913201068377835373",
+    "sz1": "9132050507439150X4",
+    "wx1": "91320211008063604C",
+}
+
+
+def eval_row(seq, name="南京青禾示例科技有限公司", code=None, **over):
+    row = {
+        "序号": seq, "企业名称": name, "统一社会信用代码": code or CODES["nj1"], "所在县（市、区）": "玄武区",
+        "企业类别": "高新技术企业", "贯标备案时间": "2021-04-06", "评价方式": "委托机构",
+        "评价机构（专家组）": "江苏示例知识产权服务中心", "评价日期": "2023-03-01", "评价得分": 88,
+        "评价结论": "合格", "联系人": "王一", "联系电话": "13812345678", "备注": "",
+    }
+    row.update(over)
+    return row
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
+    """Write a workbook of sheets given as lists of rows; merges per sheet as A1 ranges."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None and value != "":
+                    ws.cell(r, c, value)
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def standard_eval_sheet(rows: list[dict], unit="南京市知识产权局", date="2023年6月8日", batch="第一批",
+                        headers=EVAL_HEADERS) -> list[list]:
+    out = [["附件2"], ["2023年度贯标绩效评价合格企业汇总表"],
+           [f"填报单位（盖章）：{unit}", "", "", "", "", f"填报日期：{date}", "", "", "", f"批次：{batch}"],
+           list(headers)]
+    for row in rows:
+        out.append([row.get(h, "") for h in headers])
+    return out
+
+
+def write_docx(path: Path, before: list[str], tables: list[list[list[str]]], after: list[str] = (),
+               between: list[list[str]] | None = None) -> Path:
+    """Write a document: paragraphs, then each table (rows of texts) with paragraphs between."""
+    doc = Document()
+    for text in before:
+        doc.add_paragraph(text)
+    for k, rows in enumerate(tables):
+        if k and between:
+            for text in between[k - 1]:
+                doc.add_paragraph(text)
+        width = max(len(r) for r in rows)
+        table = doc.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                table.cell(i, j).text = "" if value is None else str(value)
+    for text in after:
+        doc.add_paragraph(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path
+
+
+def wrap_cells_in_sdt(path: Path, table_index: int, cells: list[tuple[int, int]]) -> None:
+    """Wrap the given (row, col) cells of a table in content controls, as Word forms do."""
+    doc = Document(path)
+    tbl = doc.tables[table_index]
+    for r, c in cells:
+        tc = tbl.rows[r]._tr.tc_lst[c]
+        sdt = tc.makeelement(qn("w:sdt"), {})
+        sdt.append(sdt.makeelement(qn("w:sdtPr"), {}))
+        content = sdt.makeelement(qn("w:sdtContent"), {})
+        sdt.append(content)
+        tc.addprevious(sdt)
+        content.append(tc)
+    doc.save(path)
+
+
+def add_cached_formula(path: Path, sheet_xml: str, cell: str, formula: str, cached: str) -> None:
+    """Rewrite one cell of a saved xlsx as a formula with a cached value (as Excel saves it)."""
+    tmp = path.with_suffix(".tmp.xlsx")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == sheet_xml:
+                text = data.decode("utf-8")
+                pattern = re.compile(rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)', re.S)
+                repl = f'<c r="{cell}"><f>{formula}</f><v>{cached}</v></c>'
+                text, n = pattern.subn(repl, text)
+                assert n == 1, f"cell {cell} not found"
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    shutil.move(tmp, path)
