@@ -244,8 +244,10 @@ def rows_to_records(grid: Grid, match: HeaderMatch, sub: Submission, first_row: 
         if is_repeated_header(row, match):
             i += 1
             continue
-        data_cells = [(j, col) for j, col in match.colmap.items() if col.type != "seq"]
-        if all(j >= len(row) or not row[j].text for j, _ in data_cells):
+        # 序号 and a prefilled 设区市 (the plan lists the cities in advance) are not data.
+        data_cells = [(j, col) for j, col in match.colmap.items() if col.type not in ("seq", "city")]
+        is_total = _is_total_row(row)
+        if not is_total and all(j >= len(row) or not row[j].text for j, _ in data_cells):
             i += 1
             continue
         cells = {}
@@ -253,7 +255,7 @@ def rows_to_records(grid: Grid, match: HeaderMatch, sub: Submission, first_row: 
             raw = row[j] if j < len(row) else RawCell("")
             cells[col.key] = parse_cell(col, raw, grid.source(i, j), campaign)
         record = Record(form=match.form.key, cells=cells, source=grid.source(i), submission=sub)
-        if _is_total_row(row):
+        if is_total:
             sub.totals.append(record)
         else:
             sub.records.append(record)

@@ -27,8 +27,8 @@ def missing_column(sub: Submission, campaign) -> Iterator[Finding]:
 @submission_check
 def city_ambiguous(sub: Submission, campaign) -> Iterator[Finding]:
     """Yield `city-ambiguous` when the city cannot be told or its sources disagree."""
-    if get_form(sub.form).issued_by_province:
-        return
+    if get_form(sub.form).issued_by_province or not sub.records:
+        return  # an empty form (a blank attachment) has nothing to attribute to a city
     named = set(sub.city_sources.values())
     src = sub.block.unit.source if sub.block.unit is not None else None
     if not named:

@@ -11,9 +11,10 @@ def ole_kind(path: Path) -> str:
     """Return 'xls', 'doc' or 'unknown' from the OLE2 directory's stream names."""
     with open(path, "rb") as fh:
         data = fh.read(1 << 20)
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+    lowered = data.lower()
+    if any(name.lower().encode("utf-16-le") in lowered for name in ("Workbook", "Book")):
         return "xls"
-    if "WordDocument".encode("utf-16-le") in data:
+    if "worddocument".encode("utf-16-le") in lowered:
         return "doc"
     return "unknown"
 
