@@ -134,3 +134,32 @@ def check(paths: Iterable[str | Path], campaign: Campaign | None = None,
         files.append(read_file(path, campaign, name))
     findings = [f for fr in files for f in fr.findings]
     return CheckResult(files=files, findings=findings, ignored=ignored)
+
+
+def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> None:
+    """Raise FormkitError when the output folder is an input file, an input folder or inside one."""
+    out = Path(out_dir).resolve()
+    for raw in paths:
+        src = Path(raw).resolve()
+        if out == src or (src.is_dir() and src in out.parents):
+            raise FormkitError(f"输出文件夹 {out_dir} 位于报送材料 {raw} 之中；为免覆盖或混入原始材料，请换一个输出文件夹")
+        if src.is_file() and out == src:
+            raise FormkitError(f"输出位置 {out_dir} 是输入文件，请换一个输出文件夹")
+    if out.exists() and not out.is_dir():
+        raise FormkitError(f"输出位置 {out_dir} 已存在且不是文件夹")
+
+
+def merge_to(paths: Iterable[str | Path], out_dir: str | Path, campaign: Campaign | None = None,
+             as_of=None, progress=None):
+    """Return (MergeResult, written paths) after merging ``paths`` and writing into ``out_dir``."""
+    from formkit.merge import merge
+    from formkit.outputs.merged import write_merged
+
+    paths = list(paths)
+    refuse_output_inside_inputs(Path(out_dir), paths)
+    result = merge(paths, campaign, as_of=as_of, progress=progress)
+    try:
+        written = write_merged(result, Path(out_dir))
+    except OSError as exc:
+        raise FormkitError(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}") from exc
+    return result, written

@@ -18,12 +18,51 @@ from formkit.errors import FormkitError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class ChineseGroup(click.Group):
-    """A group whose usage errors exit with status 2 and a Chinese hint."""
+_CLICK_MESSAGES = [
+    (r"No such option:? '?([^'\s]+)'?\.?", r"没有选项 \1"),
+    (r"Missing argument '([^']+)'\.?", r"缺少参数 \1"),
+    (r"Missing option '([^']+)'.*", r"缺少必需的选项 \1"),
+    (r"No such command '([^']+)'\.?", r"没有命令 \1"),
+    (r"Option '([^']+)' requires an argument\.?", r"选项 \1 需要一个值"),
+    (r"Invalid value for '([^']+)'.*?: (?:Directory|File|Path) '(.+)' is a file\.?", r"选项 \1 的值 \2 是文件，应为文件夹"),
+    (r"Invalid value for '([^']+)'.*?: (?:Directory|File|Path) '(.+)' is a directory\.?", r"选项 \1 的值 \2 是文件夹，应为文件"),
+    (r"Invalid value for '([^']+)'.*?: '([^']+)' is not one of (.+)\.", r"选项 \1 的值 \2 无效，可选：\3"),
+    (r"Invalid value for '([^']+)'.*?: (.+)", r"选项 \1 的值无效：\2"),
+    (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1"),
+]
 
-    def main(self, *args, **kwargs):
-        kwargs.setdefault("standalone_mode", True)
-        return super().main(*args, **kwargs)
+
+def chinese_usage(message: str) -> str:
+    """Return a Chinese rendering of click's usage error messages."""
+    import re
+
+    for pattern, repl in _CLICK_MESSAGES:
+        if re.search(pattern, message):
+            return re.sub(pattern, repl, message)
+    return message
+
+
+class ChineseGroup(click.Group):
+    """A group whose usage errors are said in Chinese and exit with status 2."""
+
+    def main(self, args=None, prog_name=None, **kwargs):
+        try:
+            return super().main(args=args, prog_name=prog_name or "formkit", standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("已中止。", err=True)
+            sys.exit(130)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
+            sys.exit(2)
+        except click.UsageError as exc:
+            hint = f"\n（运行 {exc.ctx.command_path} --help 查看用法）" if exc.ctx else ""
+            click.echo(f"错误：{chinese_usage(exc.format_message())}{hint}", err=True)
+            sys.exit(2)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
 
 
 def config_option(fn):
@@ -94,6 +133,43 @@ def check(paths, as_json, campaign):
     sys.exit(0 if result.ok else 1)
 
 
+def parse_day(ctx, param, value):
+    """Return the date of an --as-of option, or None."""
+    if value is None:
+        return None
+    from formkit.normalize import parse_date
+
+    day, problem = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"“{value}”不是日期，请写成 2023-12-31 的形式")
+    return day
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="输出文件夹（不能是报送材料所在的文件夹）")
+@click.option("--as-of", "as_of", callback=parse_day, metavar="日期",
+              help="按哪一天判断是否应报未报（默认今天），如 2023-12-31")
+@click.option("--json", "as_json", is_flag=True, help="以JSON列表输出全部问题")
+@config_option
+def merge(paths, out_dir, as_of, as_json, campaign):
+    """汇总各设区市报送的表格：检查（含跨文件、跨市检查）并写出全省汇总表、问题清单和统计。"""
+    from formkit import api, console
+    from formkit.findings import to_json
+
+    try:
+        result, written = api.merge_to(paths, out_dir, campaign, as_of=as_of,
+                                       progress=lambda xs: progress(xs, "读取文件"))
+    except FormkitError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(to_json(result.findings))
+    else:
+        click.echo("\n".join(console.merge_report(result, written)))
+    sys.exit(0 if result.ok else 1)
+
+
 @main.command()
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="输出文件夹")
@@ -148,18 +224,25 @@ def config_init(out, force):
               show_default=True, help="演示输出文件夹")
 @config_option
 def demo(out_dir, campaign):
-    """用内置的示例报送材料演示全过程（目前为：检查）。"""
+    """用内置的示例报送材料演示全过程：检查并汇总13个设区市的附件。"""
     from formkit import api, console
     from formkit.resources import samples_dir
 
     samples = samples_dir()
     if not samples.is_dir():
         fail(f"找不到内置示例：{samples}")
-    click.echo(f"示例材料：{samples}（13个设区市的附件1–4，含若干故意设置的错误）")
-    click.echo("说明：汇总（merge）与公文生成尚未实现，本演示目前只运行“检查”（formkit check）。\n")
-    result = api.check([samples], campaign, progress=lambda xs: progress(xs, "读取文件"))
-    click.echo("\n".join(console.findings_by_file(result)))
-    click.echo(f"\n以上问题均为示例中故意设置的错误，详见 samples/README.md。")
+    out = Path(out_dir)
+    click.echo(f"示例材料：{samples}")
+    click.echo("（13个设区市的附件1–4，其中故意设置了若干问题，清单见 samples/README.md）\n")
+    # The samples describe the 2023 campaign: judge them as of the start of the next year.
+    as_of = campaign.deadline("evaluation_batch2").replace(year=campaign.year + 1, month=1, day=15)
+    try:
+        result, written = api.merge_to([samples], out / "汇总", campaign, as_of=as_of,
+                                       progress=lambda xs: progress(xs, "读取文件"))
+    except FormkitError as exc:
+        fail(str(exc))
+    click.echo("\n".join(console.merge_report(result, written)))
+    click.echo("\n说明：公文（汇总报告、提醒函等）的生成尚未实现。")
 
 
 if __name__ == "__main__":  # pragma: no cover

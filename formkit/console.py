@@ -9,6 +9,8 @@ from formkit.findings import CODE_NAMES, Finding
 from formkit.forms import get_form
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+CITY_CODES = ("spotcheck-quota", "below-last-year", "plan-shortfall", "missing-submission")
+CROSS_CODES = ("duplicate", "conflict", "name-mismatch")
 
 
 def width(text: str) -> int:
@@ -102,3 +104,80 @@ def findings_by_file(result) -> list[str]:
     if result.ignored:
         lines.append(f"另有{len(result.ignored)}个非表格文件未读取（如 {result.ignored[0].name}）。")
     return lines
+
+
+def merge_report(result, written) -> list[str]:
+    """Return the human report of a merge: superseded files, city-level findings, per-city table."""
+    lines: list[str] = []
+    n_files = len(result.files)
+    n_records = sum(len(v) for v in result.records.values())
+    lines.append(f"读取{n_files}个文件，汇总{n_records}条记录。")
+    if result.superseded:
+        lines.append("")
+        lines.append("以下文件已被同一设区市后报的文件替代，未计入汇总：")
+        for s in result.superseded:
+            lines.append(f"  {s.submission.file}  →  由 {s.by.file} 替代（{s.reason}）")
+    city_level = [f for f in result.findings if f.code in CITY_CODES]
+    cross = [f for f in result.findings if f.code in CROSS_CODES]
+    unreadable = [f for f in result.findings if f.code in ("unreadable", "unknown-form")]
+    if unreadable:
+        lines.append("")
+        lines.append("无法读取或识别的文件：")
+        lines.extend(table(["文件", "问题"], [[f.file or "", f.message] for f in unreadable], [40, 50]))
+    if cross:
+        lines.append("")
+        lines.append("跨文件检查发现的问题：")
+        lines.extend(table(["设区市", "位置", "问题"],
+                           [[f.city or "", f"{f.file} {f.where}", f"[{SEVERITY_NAMES[f.severity]}] {CODE_NAMES[f.code]}：{f.message}"]
+                            for f in cross], [8, 30, 52]))
+    if city_level:
+        lines.append("")
+        lines.append("各市整体情况：")
+        lines.extend(table(["设区市", "问题"], [[f.city or "", f"[{SEVERITY_NAMES[f.severity]}] {f.message}"]
+                                              for f in city_level], [8, 76]))
+    lines.append("")
+    lines.extend(city_table(result))
+    c = result.counts
+    lines.append("")
+    lines.append(f"共发现错误{c['error']}处、警告{c['warning']}处（含各文件自身的问题），逐条见 findings.xlsx（问题清单）。")
+    if written:
+        lines.append("输出文件：")
+        lines.extend(f"  {p}" for p in written)
+    return lines
+
+
+def city_table(result) -> list[str]:
+    """Return the per-city table (rows per form, errors, warnings); fits a 100-column terminal."""
+    errors: dict = {}
+    warnings: dict = {}
+    for f in result.findings:
+        bucket = errors if f.severity == "error" else warnings
+        bucket[f.city] = bucket.get(f.city, 0) + 1
+    counts: dict = {}
+    for form, records in result.records.items():
+        if form == "plan":
+            continue
+        for r in records:
+            key = (r.submission.city, form)
+            counts[key] = counts.get(key, 0) + 1
+    rows = []
+    for city in [c.name for c in result.campaign.cities] + ([None] if any(k[0] is None for k in counts) else []):
+        s = result.summary["cities"].get(city)
+        ev = s["evaluation"] if s else None
+        rows.append([
+            city or "（未确定）",
+            f"{ev['batch1']}/{ev['batch2']}" if ev else "",
+            f"{ev['rows']}/{ev['target'] if ev['target'] is not None else '-'}" if ev else "",
+            str(counts.get((city, "spotcheck"), 0)) + (f"（有效{s['spotcheck']['rows']}）" if s and s['spotcheck']['rows'] != counts.get((city, 'spotcheck'), 0) else ""),
+            str(counts.get((city, "anomaly"), 0)),
+            str(errors.get(city, 0)) if city else "",
+            str(warnings.get(city, 0)) if city else "",
+        ])
+    t = result.summary["totals"]
+    rows.append(["全省合计", f"{t['evaluation']['batch1']}/{t['evaluation']['batch2']}",
+                 f"{t['evaluation']['rows']}/{t['evaluation']['target']}",
+                 str(sum(len(v) for k, v in result.records.items() if k == "spotcheck")),
+                 str(sum(len(v) for k, v in result.records.items() if k == "anomaly")),
+                 str(result.counts["error"]), str(result.counts["warning"])])
+    return table(["设区市", "评价合格(一批/二批)", "有效合计/目标", "抽查条数", "异常条数", "错误", "警告"], rows,
+                 [10, 20, 14, 16, 8, 6, 6])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from formkit.table import Cell, Record, Source, Submission
 
@@ -56,6 +56,8 @@ class Finding:
     cell: str | None = None
     key: str | None = None
     value: str | None = None
+    #: The record the finding is about (not part of the JSON contract).
+    record: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def make(cls, code: str, message: str, *, source: Source | None = None, form=None, city=None,
@@ -80,9 +82,11 @@ class Finding:
             cell = record.cells.get(column_key)
         header = get_form(record.form).column(column_key).header if column_key else None
         source = cell.source if cell is not None else record.source
-        return cls.make(code, message, source=source, form=record.form,
-                        city=sub.city if sub else None, column=header, key=record.key,
-                        value=cell.raw if cell is not None else None)
+        finding = cls.make(code, message, source=source, form=record.form,
+                           city=sub.city if sub else None, column=header, key=record.key,
+                           value=cell.raw if cell is not None else None)
+        finding.record = record
+        return finding
 
     @classmethod
     def on_submission(cls, sub: Submission, code: str, message: str, source: Source | None = None,
@@ -102,7 +106,8 @@ class Finding:
         return self.sheet or ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Return exactly the keys of the JSON contract (SPEC §4)."""
+        return {name: getattr(self, name) for name in FIELDS}
 
 
 def sort_key(f: Finding, city_order=None):

@@ -106,6 +106,7 @@ class Record:
     cells: dict[str, Cell]
     source: Source
     submission: "Submission | None" = field(default=None, repr=False)
+    valid: bool = True  # no error finding (set by merge)
 
     def value(self, key: str) -> Any:
         """Return the normalised value of a column (None when absent or unparsed)."""

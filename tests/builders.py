@@ -46,7 +46,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 if value is not None and value != "":
-                    ws.cell(r, c, value)
+                    cell = ws.cell(r, c, value)
+                    if isinstance(value, str) and value.startswith("="):
+                        cell.data_type = "s"  # typed as text ('=1+1), not a formula
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,3 +41,12 @@ def test_help_is_fast_and_light():
     code = "import sys, formkit.cli; print(sorted(m for m in ('openpyxl','docx','docxtpl','pdfplumber','python_calamine') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_usage_errors_are_chinese(tmp_path):
+    run = CliRunner().invoke(main, ["check", "--nope", str(tmp_path)])
+    assert run.exit_code == 2 and "没有选项 --nope" in run.output
+    run = CliRunner().invoke(main, ["merge", str(tmp_path)])
+    assert run.exit_code == 2 and "缺少必需的选项" in run.output
+    run = CliRunner().invoke(main, ["blank", "-o", str(tmp_path), "--form", "xyz"])
+    assert run.exit_code == 2 and "无效" in run.output

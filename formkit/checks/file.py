@@ -86,7 +86,8 @@ def total_mismatch(sub: Submission, campaign) -> Iterator[Finding]:
             actual = sum(r.value(col.key) or 0 for r in sub.records if isinstance(r.value(col.key), (int, float)))
             if abs(stated - actual) > 1e-9:
                 cell = total.cells[col.key]
-                yield Finding.make("total-mismatch",
-                                   f"合计行{col.header}为{number_text(stated)}，但各行相加为{number_text(actual)}，请核对",
-                                   source=cell.source, form=sub.form, city=sub.city, column=col.header,
-                                   key=None, value=cell.raw)
+                finding = Finding.make(
+                    "total-mismatch", f"合计行{col.header}为{number_text(stated)}，但各行相加为{number_text(actual)}，请核对",
+                    source=cell.source, form=sub.form, city=sub.city, column=col.header, key=None, value=cell.raw)
+                finding.record = total
+                yield finding
