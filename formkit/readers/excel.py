@@ -46,11 +46,19 @@ def _open(path: Path):
 
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        msg = str(exc).lower()
-        if "password" in msg or "encrypt" in msg:
-            raise Unreadable("文件已加密，请取消密码后重新提交") from exc
-        raise Unreadable(f"Excel文件已损坏，无法读取（{str(exc)[:80]}），请用Excel或WPS另存后重新提交") from exc
+    except Exception as first:
+        exc = first
+    try:
+        # from_path picks the format by extension: a ".xls" that is really xlsx (or the
+        # reverse) opens when calamine is left to tell the format by the bytes.
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+    except Exception:
+        pass
+    msg = str(exc).lower()
+    if "password" in msg or "encrypt" in msg:
+        raise Unreadable("文件已加密，请取消密码后重新提交") from exc
+    raise Unreadable(f"Excel文件已损坏，无法读取（{str(exc)[:80]}），请用Excel或WPS另存后重新提交") from exc
 
 
 def read_xlsx(path: Path, name: str) -> list[Grid]:
@@ -77,13 +85,28 @@ def sheet_to_grid(sheet, file: str, sheet_name: str, index: int) -> Grid:
     start = sheet.start or (0, 0)
     row0, col0 = start
     rows: list[list[RawCell]] = []
+    seen: dict = {"": EMPTY}  # repeated texts (enum values, bodies) share one RawCell
+    get = seen.get
     for i, values in enumerate(sheet.iter_rows()):
         if i >= MAX_ROWS:
             break
-        rows.append([to_raw(v) for v in values[:MAX_COLS]])
+        row = []
+        append = row.append
+        for value in values[:MAX_COLS] if len(values) > MAX_COLS else values:
+            if type(value) is str:
+                cell = get(value)
+                if cell is None:
+                    cell = seen[value] = to_raw(value)
+                append(cell)
+            else:
+                append(to_raw(value))
+        rows.append(row)
     width = max((len(r) for r in rows), default=0)
     # Left-pad so that column indexes are absolute (a table starting in column C stays C).
-    grid_rows = [[EMPTY] * col0 + r + [EMPTY] * (width - len(r)) for r in rows]
+    if col0 or any(len(r) != width for r in rows):
+        grid_rows = [[EMPTY] * col0 + r + [EMPTY] * (width - len(r)) for r in rows]
+    else:
+        grid_rows = rows
     merged = getattr(sheet, "merged_cell_ranges", None) or []
     for (r1, c1), (r2, c2) in merged:
         tr, tc = r1 - row0, c1

@@ -1,44 +1,314 @@
-"""PDF files with a text layer → Grids through pdfplumber; a scan has no text and is refused."""
+"""PDF files with a text layer → Grids through pdfplumber; a scan has no text and is refused.
+
+Each ruled table on a page becomes one Grid named ``第{page}页表{n}`` (kind ``pdf``), its rows
+and columns counted within that table. pdfplumber never joins a table across pages: the layout
+module continues a form from one grid to the next when the header is repeated, or when a
+headerless table has the same width. The page text outside the tables goes to the grids around
+it, as Word paragraphs do: lines before a table → ``Grid.before`` (title, 填报单位, 填报日期),
+lines after it → ``Grid.after`` (填表人, notes); text between two tables belongs to both.
+
+pdfplumber gives ``None`` for positions a spanned cell covers; the covering cell's text is
+copied there, so a merged cell gives its value to every position, as in Excel and Word.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from formkit.normalize import clean_text
-from formkit.readers import Unreadable
+from formkit.readers import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
 from formkit.table import Grid, RawCell
 
 MAX_PAGES = 200
+MAX_PAGE_CHARS = 40000        # characters on one page (a normal A4 form page holds < 5,000)
+MAX_PAGE_GRAPHICS = 20000     # lines + rects + curves on one page (table rulings)
+MAX_TABLE_CELLS = 20000       # cells of one table
+MAX_SECONDS = 60.0            # reading budget for one file, checked between pages
+
+SCAN_CHARS_PER_PAGE = 30      # fewer characters than this a page, on pictures, and no table: a scan
+MARGIN_BAND = 0.08            # top and bottom share of a page where running headers/footers sit
+COL_TOLERANCE = 2.0           # points: column rulings of a table continued on the next page
+SEQ_HEADER = re.compile(r"^(序号|编号|序)$")
+
+SCAN = "扫描件无文字层，请提交可编辑的文件"
+CID = ("PDF使用了无法解码的字体（文字提取为“(cid:…)”），无法可靠读取，"
+       "请提交可编辑的Excel或Word文件")
+EMPTY = RawCell("")
 
 
 def read_pdf(path: Path, name: str) -> list[Grid]:
-    """Return one Grid per table found on the pages, with the page text above it."""
+    """Return one Grid per table on the pages, with the page text before and after each."""
     import pdfplumber
 
+    # pdfminer logs font quirks as warnings; a finding says what matters, stderr stays quiet.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:
-        msg = str(exc).lower()
+        msg = _describe(exc).lower()
         if "password" in msg or "encrypt" in msg:
             raise Unreadable("文件已加密，请取消密码后重新提交") from exc
         raise Unreadable("PDF文件已损坏，无法读取，请提交可编辑的Excel或Word文件") from exc
-    grids: list[Grid] = []
-    any_text = False
+    started = time.monotonic()
     with pdf:
-        for page_no, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
-            text = page.extract_text() or ""
-            if text.strip():
-                any_text = True
-            lines = [clean_text(t) for t in text.splitlines() if t.strip()]
-            for t_index, table in enumerate(page.extract_tables()):
-                rows = [[RawCell(clean_text(c or ""), clean_text(c or "")) if c else RawCell("")
-                         for c in row] for row in table]
-                width = max((len(r) for r in rows), default=0)
-                rows = [r + [RawCell("")] * (width - len(r)) for r in rows]
-                grids.append(Grid(file=name, sheet=f"第{page_no}页表{t_index + 1}", kind="pdf",
-                                  rows=rows, before=lines if t_index == 0 else [], index=len(grids)))
-    if not any_text:
-        raise Unreadable("扫描件无文字层，请提交可编辑的文件")
-    if any("(cid:" in c.text for g in grids for r in g.rows for c in r):
-        raise Unreadable("PDF使用了无法解码的字体，文字无法提取，请提交可编辑的Excel或Word文件")
+        try:
+            pages = pdf.pages
+        except Exception as exc:
+            raise Unreadable("PDF文件已损坏（页面结构无法解析），请提交可编辑的Excel或Word文件") from exc
+        if len(pages) > MAX_PAGES:
+            raise Unreadable(f"PDF页数过多（{len(pages)}页，上限{MAX_PAGES}页），请拆分后提交或提交Excel/Word文件")
+        grids: list[Grid] = []
+        placed: list[_Placed] = []
+        margin_seen: set[str] = set()
+        pending: list[str] = []
+        chars_seen = 0
+        image_pages = 0
+        for page_no, page in enumerate(pages, start=1):
+            if time.monotonic() - started > MAX_SECONDS:
+                raise Unreadable(f"PDF内容过于复杂，{int(MAX_SECONDS)}秒内未能读完，请提交可编辑的Excel或Word文件")
+            try:
+                chars_seen += page_to_grids(page, page_no, name, grids, pending, placed, margin_seen)
+                image_pages += bool(page.images)
+            finally:
+                page.close()  # drop the page's cached objects: memory stays flat over many pages
+    if chars_seen == 0:
+        raise Unreadable(SCAN)
+    if not grids and image_pages * 2 >= len(pages) and chars_seen < SCAN_CHARS_PER_PAGE * len(pages):
+        # Pictures of pages with a stray line of text (a page number, a stamp added later):
+        # still a scan — no table text to read.
+        raise Unreadable(SCAN)
+    join_split_rows(placed)
+    if grids:
+        grids[-1].after = list(pending)
+    elif pending:
+        # Text but no ruled table: keep the lines so the caller can tell what the file holds.
+        grids.append(Grid(file=name, sheet="正文", kind="pdf", rows=[], before=list(pending), index=0))
+    if any("(cid:" in text for text in _all_text(grids)):
+        raise Unreadable(CID)
     return grids
+
+
+@dataclass
+class _Placed:
+    """Where a grid's table sat: page, order on the page, column rulings."""
+
+    grid: Grid
+    page: int
+    first_on_page: bool
+    last_on_page: bool
+    xs: list[float]
+
+
+def page_to_grids(page, page_no: int, name: str, grids: list[Grid], pending: list[str],
+                  placed: list[_Placed] | None = None, margin_seen: set[str] | None = None) -> int:
+    """Append the page's tables to ``grids`` and its free text to them or ``pending``; return its char count.
+
+    A line in the top or bottom margin that an earlier page had there too is a running
+    header or footer (a title repeated on every page): it is dropped, or each page would
+    look like a new form instead of the table continued.
+    """
+    chars = page.chars
+    if len(chars) > MAX_PAGE_CHARS:
+        raise Unreadable(f"PDF第{page_no}页内容过多（{len(chars)}个字符），无法读取，请提交Excel或Word文件")
+    if len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_GRAPHICS:
+        raise Unreadable(f"PDF第{page_no}页图形过于复杂，无法识别表格，请提交Excel或Word文件")
+    visible = sum(1 for c in chars if c.get("text", "").strip())
+    if not visible:
+        return 0
+    tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    lines = page.extract_text_lines(return_chars=False) if chars else []
+    boxes = [t.bbox for t in tables]
+    free = [ln for ln in lines if not any(_inside(ln, box) for box in boxes)]
+    if margin_seen is not None:
+        free = _drop_running(free, float(page.height), margin_seen)
+    for t_index, table in enumerate(tables):
+        top = table.bbox[1]
+        above = [ln for ln in free if ln["bottom"] <= top + 1]
+        free = [ln for ln in free if ln["bottom"] > top + 1]
+        pending.extend(_texts(above))
+        if grids:
+            grids[-1].after = list(pending)
+        grid = Grid(file=name, sheet=f"第{page_no}页表{t_index + 1}", kind="pdf",
+                    rows=table_to_rows(table, page_no), before=list(pending), index=len(grids))
+        grids.append(grid)
+        if placed is not None:
+            xs = sorted({round(c[0], 1) for c in table.cells} | {round(c[2], 1) for c in table.cells})
+            placed.append(_Placed(grid, page_no, t_index == 0, t_index == len(tables) - 1, xs))
+        pending.clear()
+    pending.extend(_texts(free))
+    return visible
+
+
+def join_split_rows(placed: list[_Placed]) -> None:
+    """Glue back a row that a page break cut in two (Word lets a row break across pages).
+
+    The tail of such a row is the first data row of the table on the next page: same column
+    rulings, 序号 empty where the row above has one, and text only in some of the cells that
+    had text.
+    Its text is appended to the row above, and the tail row dropped (row numbers kept).
+    """
+    seq_col: int | None = None
+    for k, cur in enumerate(placed):
+        found = _seq_column(cur.grid)
+        if found is not None:
+            seq_col = found
+        if k == 0 or seq_col is None:
+            continue
+        prev = placed[k - 1]
+        if not (prev.last_on_page and cur.first_on_page and cur.page == prev.page + 1):
+            continue
+        if not _same_columns(prev.xs, cur.xs) or not prev.grid.rows or not cur.grid.rows:
+            continue
+        i = 0
+        while i < len(cur.grid.rows) and _is_header_row(cur.grid.rows[i], seq_col):
+            i += 1
+        if i >= len(cur.grid.rows):
+            continue
+        head, tail = prev.grid.rows[-1], cur.grid.rows[i]
+        if len(head) != len(tail) or seq_col >= len(tail):
+            continue
+        if tail[seq_col].text or not head[seq_col].text or _is_header_row(head, seq_col):
+            continue
+        filled = [j for j, c in enumerate(tail) if c.text]
+        head_filled = sum(1 for c in head if c.text)
+        # A tail holds only the cells that wrapped (short values — dates, scores — never do);
+        # a real row that merely lacks its 序号 has all its other cells.
+        if not filled or any(not head[j].text for j in filled) or len(filled) > head_filled - 2:
+            continue
+        joined: dict[int, RawCell] = {}
+        new_row = []
+        for j, (a, b) in enumerate(zip(head, tail)):
+            if not b.text:
+                new_row.append(a)
+                continue
+            key = (id(a), id(b))
+            if key not in joined:  # a spanned cell is one object at several positions
+                text = a.text + b.text
+                joined[key] = RawCell(text, text)
+            new_row.append(joined[key])
+        prev.grid.rows[-1] = new_row
+        del cur.grid.rows[i]
+        del cur.grid.row_numbers[i]
+
+
+def _seq_column(grid: Grid) -> int | None:
+    for row in grid.rows[:6]:
+        for j, cell in enumerate(row[:4]):
+            if SEQ_HEADER.match(cell.text.replace(" ", "")):
+                return j
+    return None
+
+
+def _is_header_row(row: list[RawCell], seq_col: int) -> bool:
+    return seq_col < len(row) and bool(SEQ_HEADER.match(row[seq_col].text.replace(" ", "")))
+
+
+def _same_columns(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= COL_TOLERANCE for x, y in zip(a, b))
+
+
+def table_to_rows(table, page_no: int) -> list[list[RawCell]]:
+    """Return a pdfplumber table's rows, each spanned position filled from its covering cell."""
+    cells = table.cells
+    if len(cells) > MAX_TABLE_CELLS:
+        raise Unreadable(f"PDF第{page_no}页的表格过大（{len(cells)}个单元格），请提交Excel或Word文件")
+    prows = table.rows
+    texts = table.extract()
+    by_box: dict[tuple, RawCell] = {}
+    xs: dict[int, float] = {}
+    grid: list[list[RawCell | None]] = []
+    for r, (prow, trow) in enumerate(zip(prows[:MAX_ROWS], texts)):
+        out: list[RawCell | None] = []
+        for c, (box, text) in enumerate(zip(prow.cells[:MAX_COLS], trow)):
+            if box is None:
+                out.append(None)
+                continue
+            xs.setdefault(c, box[0])
+            cell = _raw(text)
+            by_box[box] = cell
+            out.append(cell)
+        grid.append(out)
+    rows: list[list[RawCell]] = []
+    for r, out in enumerate(grid):
+        top = prows[r].bbox[1]
+        rows.append([cell if cell is not None else _covering(by_box, xs.get(c), top) for c, cell in enumerate(out)])
+    width = max((len(r) for r in rows), default=0)
+    return [r + [EMPTY] * (width - len(r)) for r in rows]
+
+
+def _covering(by_box: dict[tuple, RawCell], x: float | None, top: float) -> RawCell:
+    """Return the cell whose box covers the grid position starting at (x, top), else empty."""
+    if x is None:
+        return EMPTY
+    px, py = x + 0.5, top + 0.5
+    for (x0, t0, x1, b0), cell in by_box.items():
+        if x0 <= px < x1 and t0 <= py < b0:
+            return cell
+    return EMPTY
+
+
+def _raw(text: str | None) -> RawCell:
+    """Return the RawCell of a cell's text, its wrapped lines joined (a PDF wraps by width)."""
+    if not text:
+        return EMPTY
+    text = text[:MAX_CELL_CHARS]
+    # A narrow column wraps words, codes and dates anywhere: the line breaks are not the user's.
+    joined = "".join(part.strip() for part in text.split("\n"))
+    joined = clean_text(joined)
+    return RawCell(joined, joined) if joined else EMPTY
+
+
+def _describe(exc: BaseException) -> str:
+    """Return the names and messages along an exception's chain (pdfplumber wraps pdfminer's)."""
+    parts = []
+    seen = set()
+    while exc is not None and id(exc) not in seen and len(parts) < 5:
+        seen.add(id(exc))
+        parts.append(f"{type(exc).__name__} {exc!r}")
+        exc = exc.__cause__ or exc.__context__
+    return " ".join(parts)
+
+
+def _inside(line: dict, box: tuple) -> bool:
+    """Return True when a text line's middle lies within a table's box."""
+    x0, top, x1, bottom = box
+    ym = (line["top"] + line["bottom"]) / 2
+    return top - 1 <= ym <= bottom + 1 and line["x1"] > x0 and line["x0"] < x1
+
+
+def _drop_running(lines: list[dict], height: float, seen: set[str]) -> list[dict]:
+    """Return the lines less running headers/footers already seen in an earlier page's margin."""
+    band = height * MARGIN_BAND
+    kept, here = [], set()
+    for ln in lines:
+        in_margin = ln["bottom"] <= band or ln["top"] >= height - band
+        key = clean_text(ln.get("text", "")).replace(" ", "")
+        if in_margin and key:
+            if key in seen:
+                continue
+            here.add(key)
+        kept.append(ln)
+    seen |= here
+    return kept
+
+
+def _texts(lines: list[dict]) -> list[str]:
+    out = []
+    for ln in lines:
+        text = clean_text(ln.get("text", ""))
+        if text:
+            out.append(text)
+    return out
+
+
+def _all_text(grids: list[Grid]):
+    for g in grids:
+        yield from g.before
+        yield from g.after
+        for row in g.rows:
+            for cell in row:
+                yield cell.text
