@@ -7,6 +7,7 @@ merged cells, so a two-row header with a merged parent shows the parent over eac
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ FOOTER_LABEL = r"填表人|审核人|制表人|负责人|经办人|联系电话|
 _LABEL = re.compile(rf"({UNIT_LABEL}|{DATE_LABEL}|{BATCH_LABEL}|{FOOTER_LABEL})\s*(?:[（(][^）)]*[）)])?\s*[:：]?")
 _NOTE = re.compile(r"^(填表说明|填报说明|说明|注|备注|附注)\s*[:：1１一]")
 _TOTAL = {"合计", "总计", "小计", "全省合计", "全省"}
+_EMPTY = RawCell("")
 
 
 @dataclass
@@ -110,10 +112,21 @@ def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMa
 def is_repeated_header(row: list[RawCell], match: HeaderMatch) -> bool:
     """Return True when a data row repeats the header (a table continued on a new page)."""
     hits = 0
+    need = max(2, len(match.colmap) // 2)
     for j, col in match.colmap.items():
-        if j < len(row) and row[j].text and match.form.match_header(row[j].text) is col:
+        # Only an exact header text (after normalising) counts: data never looks like that,
+        # and the check stays cheap on every row of a large table.
+        text = row[j].text if j < len(row) else ""
+        if text and len(text) <= 40 and header_key_cached(text) in col.header_keys:
             hits += 1
-    return hits >= max(2, len(match.colmap) // 2)
+            if hits >= need:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def header_key_cached(text: str) -> str:
+    return n.header_key(text)
 
 
 def _is_total_row(row: list[RawCell]) -> bool:
@@ -123,21 +136,24 @@ def _is_total_row(row: list[RawCell]) -> bool:
     return False
 
 
-def _distinct_texts(row: list[RawCell]) -> list[str]:
+def _distinct_texts(row: list[RawCell], limit: int = 0) -> list[str]:
+    """Return the row's distinct non-empty texts in order (stop past ``limit`` when given)."""
     out: list[str] = []
     for cell in row:
         if cell.text and cell.text not in out:
             out.append(cell.text)
+            if limit and len(out) > limit:
+                break
     return out
 
 
 def _is_note_row(row: list[RawCell]) -> bool:
-    texts = _distinct_texts(row)
+    texts = _distinct_texts(row, 1)
     return len(texts) == 1 and bool(_NOTE.match(n.compact(texts[0])))
 
 
 def _is_footer_row(row: list[RawCell]) -> bool:
-    texts = _distinct_texts(row)
+    texts = _distinct_texts(row, 4)
     if not texts or len(texts) > 4:
         return False
     joined = " ".join(texts)
@@ -251,9 +267,10 @@ def rows_to_records(grid: Grid, match: HeaderMatch, sub: Submission, first_row: 
             i += 1
             continue
         cells = {}
+        file, sheet, kind, row_no = grid.file, grid.sheet, grid.kind, grid.row_numbers[i]
         for j, col in match.colmap.items():
-            raw = row[j] if j < len(row) else RawCell("")
-            cells[col.key] = parse_cell(col, raw, grid.source(i, j), campaign)
+            raw = row[j] if j < len(row) else _EMPTY
+            cells[col.key] = parse_cell(col, raw, Source(file, sheet, row_no, j + 1, kind), campaign)
         record = Record(form=match.form.key, cells=cells, source=grid.source(i), submission=sub)
         if is_total:
             sub.totals.append(record)

@@ -7,6 +7,7 @@ Chinese reason. No function here raises on bad input.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 import unicodedata
@@ -22,7 +23,13 @@ def clean_text(raw: object) -> str:
     """Return display text without invisible characters, control characters or edge spaces."""
     if raw is None:
         return ""
-    text = unicodedata.normalize("NFC", str(raw)).translate(_INVISIBLE)
+    text = str(raw)
+    # Fast path for the common cell: printable (no control, zero-width or odd spaces), no
+    # double space, no edge space, already NFC.
+    if (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+            and unicodedata.is_normalized("NFC", text)):
+        return text
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACES.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()
@@ -43,6 +50,7 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*
 _MARKS = re.compile(r"[*※★:：;；,，、。.·•\"'“”‘’「」]")
 
 
+@functools.lru_cache(maxsize=8192)
 def header_key(text: str) -> str:
     """Return a header's matching key: half-width, no spaces, no bracketed notes, 日期≡时间."""
     key = compact(text)
@@ -53,6 +61,7 @@ def header_key(text: str) -> str:
     return key.replace("日期", "时间").replace("单位", "企业")
 
 
+@functools.lru_cache(maxsize=8192)
 def enum_key(text: str) -> str:
     """Return an enum value's matching key: NFKC, no spaces, no quotes, unified dashes."""
     key = compact(text)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl.utils.cell import get_column_letter
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a value came from: file, sheet or table, 1-based row and column."""
+class Source(NamedTuple):
+    """Where a value came from: file, sheet or table, 1-based row and column.
+
+    A NamedTuple, not a dataclass: one is made for every cell read, and tuples are cheap.
+    """
 
     file: str
     sheet: str | None = None
@@ -47,7 +49,7 @@ class Source:
         return f"{self.file}#{where}" if where else self.file
 
 
-@dataclass
+@dataclass(slots=True)
 class RawCell:
     """A cell as read: the text the user sees and the typed value the format stored."""
 
@@ -82,8 +84,13 @@ class Grid:
         """Return the provenance of row index ``i`` (0-based) and column index ``j``."""
         return Source(self.file, self.sheet, self.row_numbers[i], None if j is None else j + 1, self.kind)
 
+    def row_sources(self, i: int, width: int) -> list[Source]:
+        """Return the provenance of every column of row index ``i`` at once."""
+        file, sheet, kind, row = self.file, self.sheet, self.kind, self.row_numbers[i]
+        return [Source(file, sheet, row, j + 1, kind) for j in range(width)]
 
-@dataclass
+
+@dataclass(slots=True)
 class Cell:
     """A value of a record: raw text kept, normalised value, provenance, parse problem."""
 

@@ -46,6 +46,7 @@ def _locations():
     return numdb.get("cn/loc")
 
 
+@functools.lru_cache(maxsize=8192)
 def region_exists(code6: str) -> bool:
     """Return True when a 6-digit division code exists (now or in the past) in GB/T 2260."""
     if not code6.isdigit() or len(code6) != 6:

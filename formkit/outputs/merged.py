@@ -21,6 +21,7 @@ RED = "FFC7CE"
 YELLOW = "FFEB9C"
 HEADER_FILL = "D9E1F2"
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def consolidated_name(form: Form, year: int) -> str:
@@ -130,21 +131,25 @@ def write_form_workbook(result: MergeResult, form_key: str, path: Path) -> Path:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.append([_text_cell(ws, h, font=st["header_font"], fill=st["header_fill"], border=st["border"],
                           alignment=st["wrap"]) for h in headers])
+    # Plain values are appended as they are (fast); a cell object is made only where it is
+    # needed: a finding to mark, or a text openpyxl would otherwise take for a formula.
+    marked_records = {rid for rid, _ in by_cell}
     for n, record in enumerate(records, start=1):
-        row_findings = by_cell.get((id(record), None), [])
-        first = _text_cell(ws, n, border=st["border"])
-        _mark(first, row_findings, st)
-        row = [first, _text_cell(ws, record.submission.city or "（未确定）", border=st["border"])]
-        for col in columns:
-            cell = _text_cell(ws, cell_value(record, col.key), border=st["border"])
-            _mark(cell, by_cell.get((id(record), col.key), []), st)
-            row.append(cell)
         src = record.source
-        row.append(_text_cell(ws, src.file, border=st["border"]))
-        row.append(_text_cell(ws, f"{src.sheet} 第{src.row}行" if src.sheet else f"第{src.row}行", border=st["border"]))
+        values = [n, record.submission.city or "（未确定）"]
+        values.extend(cell_value(record, col.key) for col in columns)
+        values.append(src.file)
+        values.append(f"{src.sheet} 第{src.row}行" if src.sheet else f"第{src.row}行")
         if form_key == "evaluation":
-            batch = record.submission.batch
-            row.append(_text_cell(ws, {1: "第一批", 2: "第二批"}.get(batch, ""), border=st["border"]))
+            values.append({1: "第一批", 2: "第二批"}.get(record.submission.batch, ""))
+        row = [_text_cell(ws, v) if type(v) is str and v[:1] in FORMULA_START else v for v in values]
+        if id(record) in marked_records:
+            for k, key in enumerate([None, "__city__"] + [c.key for c in columns]):
+                found = by_cell.get((id(record), key))
+                if found:
+                    cell = row[k] if not isinstance(row[k], (str, int, float, dt.date, type(None))) else _text_cell(ws, values[k])
+                    _mark(cell, found, st)
+                    row[k] = cell
         ws.append(row)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(records) + 1}"
     _totals_sheet(wb, result, form_key, st)
@@ -276,6 +281,19 @@ def records_json(result: MergeResult) -> dict:
     return out
 
 
+def records_json_text(result: MergeResult) -> str:
+    """Return records.json's text: one record per line (the C encoder; indent would be 10× slower)."""
+    data = records_json(result)
+    parts = ['{"year": %d, "forms": {' % data["year"]]
+    forms = list(data["forms"].items())
+    for i, (form, items) in enumerate(forms):
+        parts.append(f"\n {json.dumps(form)}: [")
+        parts.append(",".join("\n  " + json.dumps(item, ensure_ascii=False) for item in items))
+        parts.append("\n ]" + ("," if i < len(forms) - 1 else ""))
+    parts.append("\n}}\n")
+    return "".join(parts)
+
+
 def write_merged(result: MergeResult, out_dir: Path) -> list[Path]:
     """Write every merge output into ``out_dir`` and return their paths."""
     out_dir = Path(out_dir)
@@ -288,5 +306,5 @@ def write_merged(result: MergeResult, out_dir: Path) -> list[Path]:
     written.append(write_text(out_dir / "findings.json", to_json(result.findings) + "\n"))
     written.append(write_findings_xlsx(result, out_dir / "findings.xlsx"))
     written.append(write_text(out_dir / "summary.json", json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n"))
-    written.append(write_text(out_dir / "records.json", json.dumps(records_json(result), ensure_ascii=False, indent=1) + "\n"))
+    written.append(write_text(out_dir / "records.json", records_json_text(result)))
     return written

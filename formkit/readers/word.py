@@ -80,44 +80,126 @@ def _int_attr(el, name, default=0) -> int:
         return default
 
 
-def table_to_rows(tbl) -> list[list[RawCell]]:
-    """Return the table's rows on its grid, spans repeated and vertical merges filled."""
-    rows: list[list[RawCell]] = []
-    for tr in _children(tbl):
-        if tr.tag != _W + "tr":
-            continue
+TR, TC, TRPR, TCPR, T, P = (_W + t for t in ("tr", "tc", "trPr", "tcPr", "t", "p"))
+GRID_SPAN, V_MERGE, GRID_BEFORE, GRID_AFTER, VAL = (_W + t for t in ("gridSpan", "vMerge", "gridBefore",
+                                                                       "gridAfter", "val"))
+_WRAPPER_TAGS = tuple(WRAPPERS)
+
+
+def _rows_of(tbl):
+    """Yield the w:tr of a table (C-level filtering; wrappers unwrapped when present)."""
+    for el in tbl.iterchildren(TR, *_WRAPPER_TAGS):
+        if el.tag == TR:
+            yield el
+        else:
+            yield from (c for c in _unwrap(el) if c.tag == TR)
+
+
+def _cells_of(tr):
+    """Yield the w:tc of a row, unwrapping content controls around cells."""
+    for el in tr.iterchildren(TC, *_WRAPPER_TAGS):
+        if el.tag == TC:
+            yield el
+        else:
+            yield from (c for c in _unwrap(el) if c.tag == TC)
+
+
+def _unwrap(wrapper):
+    """Yield what a content control or other wrapper holds, wrappers inside unwrapped too."""
+    content = wrapper.find(_W + "sdtContent") if wrapper.tag == _W + "sdt" else wrapper
+    if content is not None:
+        yield from _children(content)
+
+
+def _cell_text(tc, simple: bool) -> str:
+    """Return a cell's text; ``simple`` when the table has no tab or break anywhere."""
+    if simple and len(tc.findall(P)) <= 1:
+        return "".join(tc.itertext(T, with_tail=False))
+    return _text(tc)
+
+
+_NS = {"w": W}
+# What makes a table irregular, as it appears in the raw XML (Word and WPS write the w: prefix).
+_IRREGULAR_MARKS = (b"<w:gridSpan", b"<w:vMerge", b"<w:gridBefore", b"<w:gridAfter", b"<w:sdt",
+                    b"<w:customXml", b"<w:tab/", b"<w:tab ", b"<w:br", b"<w:cr")
+_ONE_PARAGRAPH_CELLS = etree.XPath("count(w:tr/w:tc) = count(w:tr/w:tc/w:p)", namespaces=_NS)
+
+
+def document_is_plain(data: bytes) -> bool:
+    """Return True when no table of the document can have spans, merges, wrappers or breaks."""
+    return b"<w:tbl" in data and not any(mark in data for mark in _IRREGULAR_MARKS)
+
+
+def _plain_table_rows(tbl) -> list[list[RawCell]]:
+    """Return the rows of a table with no spans, merges, wrappers or breaks (the common case)."""
+    rows = []
+    for tr in tbl.iterchildren(TR):
         if len(rows) >= MAX_ROWS:
             break
-        trpr = tr.find(_W + "trPr")
-        before = _int_attr(trpr.find(_W + "gridBefore") if trpr is not None else None, "val")
-        after = _int_attr(trpr.find(_W + "gridAfter") if trpr is not None else None, "val")
-        row: list[RawCell] = [EMPTY] * before
-        for tc in _children(tr):
-            if tc.tag != _W + "tc":
-                continue
-            tcpr = tc.find(_W + "tcPr")
-            span = max(1, _int_attr(tcpr.find(_W + "gridSpan") if tcpr is not None else None, "val", 1))
-            vmerge = tcpr.find(_W + "vMerge") if tcpr is not None else None
+        row = []
+        for tc in tr.iterchildren(TC):
+            text = "".join(tc.itertext(T, with_tail=False))
+            if text:
+                text = clean_text(text[:MAX_CELL_CHARS])
+            row.append(RawCell(text, text) if text else EMPTY)
+        rows.append(row[:MAX_COLS])
+    width = max((len(r) for r in rows), default=0)
+    return [r + [EMPTY] * (width - len(r)) if len(r) < width else r for r in rows]
+
+
+def table_to_rows(tbl, plain: bool = False) -> list[list[RawCell]]:
+    """Return the table's rows on its grid, spans repeated and vertical merges filled.
+
+    ``plain`` says the document has no spans, merges, wrappers or breaks at all; a table
+    whose cells each hold one paragraph is then read on a fast path.
+    """
+    if plain and _ONE_PARAGRAPH_CELLS(tbl):
+        return _plain_table_rows(tbl)
+    rows: list[list[RawCell]] = []
+    simple = tbl.find(f".//{{{W}}}tab") is None and tbl.find(f".//{{{W}}}br") is None \
+        and tbl.find(f".//{{{W}}}cr") is None
+    for tr in _rows_of(tbl):
+        if len(rows) >= MAX_ROWS:
+            break
+        trpr = tr.find(TRPR)
+        if trpr is not None:
+            before = _int_attr(trpr.find(GRID_BEFORE), "val")
+            after = _int_attr(trpr.find(GRID_AFTER), "val")
+        else:
+            before = after = 0
+        row: list[RawCell] = [EMPTY] * before if before else []
+        for tc in _cells_of(tr):
+            tcpr = tc.find(TCPR)
+            span, continued = 1, False
+            if tcpr is not None:
+                span_el = tcpr.find(GRID_SPAN)
+                if span_el is not None:
+                    span = max(1, _int_attr(span_el, "val", 1))
+                vmerge = tcpr.find(V_MERGE)
+                continued = vmerge is not None and vmerge.get(VAL, "continue") == "continue"
             col = len(row)
-            if vmerge is not None and vmerge.get(_W + "val", "continue") == "continue":
-                above = rows[-1][col] if rows and col < len(rows[-1]) else EMPTY
-                cell = above
+            if continued:
+                cell = rows[-1][col] if rows and col < len(rows[-1]) else EMPTY
             else:
-                text = _text(tc)
+                text = _cell_text(tc, simple)
                 if len(text) > MAX_CELL_CHARS:
                     text = text[:MAX_CELL_CHARS]
                 text = clean_text(text)
                 cell = RawCell(text, text) if text else EMPTY
-            row.extend([cell] * min(span, MAX_COLS))
+            if span == 1:
+                row.append(cell)
+            else:
+                row.extend([cell] * min(span, MAX_COLS))
             if len(row) > MAX_COLS:
                 break
-        row.extend([EMPTY] * after)
+        if after:
+            row.extend([EMPTY] * after)
         rows.append(row[:MAX_COLS])
     width = max((len(r) for r in rows), default=0)
-    return [r + [EMPTY] * (width - len(r)) for r in rows]
+    return [r + [EMPTY] * (width - len(r)) if len(r) < width else r for r in rows]
 
 
-def body_to_grids(body, file: str) -> list[Grid]:
+def body_to_grids(body, file: str, plain: bool = False) -> list[Grid]:
     """Return a Grid per top-level table, each with the paragraph lines before and after it."""
     grids: list[Grid] = []
     pending: list[str] = []
@@ -130,7 +212,7 @@ def body_to_grids(body, file: str) -> list[Grid]:
             if grids:
                 grids[-1].after = list(pending)
             n = len(grids) + 1
-            grids.append(Grid(file=file, sheet=f"表{n}", kind="word", rows=table_to_rows(el),
+            grids.append(Grid(file=file, sheet=f"表{n}", kind="word", rows=table_to_rows(el, plain),
                               before=list(pending), index=n - 1))
             pending = []
     if grids:
@@ -157,4 +239,4 @@ def read_docx(path: Path, name: str) -> list[Grid]:
     body = root.find(_W + "body")
     if body is None:
         raise Unreadable("Word文件没有正文")
-    return body_to_grids(body, name)
+    return body_to_grids(body, name, document_is_plain(data))
