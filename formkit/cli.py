@@ -245,5 +245,9 @@ def demo(out_dir, campaign):
     click.echo("\n说明：公文（汇总报告、提醒函等）的生成尚未实现。")
 
 
+from formkit.commands import register_all  # noqa: E402  (commands register on ``main``)
+
+register_all()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
