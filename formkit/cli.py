@@ -17,6 +17,22 @@ from formkit.errors import FormkitError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# click's own words in help screens, said in Chinese. click looks its gettext ``_`` up as a
+# module global at call time, so a mapping function in those modules translates them.
+_HELP_WORDS = {
+    "Usage:": "用法：", "Options": "选项", "Commands": "命令", "Positional arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。", "Show the version and exit.": "显示版本号并退出。",
+    "Aborted!": "已中止。", "required": "必填", "default: {default}": "默认：{default}",
+}
+
+
+def _zh(message: str) -> str:
+    return _HELP_WORDS.get(message, message)
+
+
+for _module in (click.core, click.formatting, click.decorators):
+    _module._ = _zh
+
 
 _CLICK_MESSAGES = [
     (r"No such option:? '?([^'\s]+)'?\.?", r"没有选项 \1"),
@@ -149,7 +165,7 @@ def parse_day(ctx, param, value):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="输出文件夹（不能是报送材料所在的文件夹）")
-@click.option("--as-of", "as_of", callback=parse_day, metavar="日期",
+@click.option("--as-of", "as_of", callback=parse_day, metavar="YYYY-MM-DD",
               help="按哪一天判断是否应报未报（默认今天），如 2023-12-31")
 @click.option("--json", "as_json", is_flag=True, help="以JSON列表输出全部问题")
 @config_option

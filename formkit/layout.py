@@ -40,6 +40,7 @@ class HeaderMatch:
     colmap: dict[int, Column]
     extra: list[str] = field(default_factory=list)
     score: float = 0.0
+    header_texts: frozenset = frozenset()
 
 
 def row_texts(row: list[RawCell]) -> list[str]:
@@ -103,7 +104,9 @@ def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMa
                     continue
                 score = len(cm) + req_hit / max(1, len(required)) + bonus
                 if best is None or score > best.score + 1e-9:
-                    best = HeaderMatch(form, i, nrows, cm, ex, score)
+                    known = {t for r in grid.rows[i:i + nrows] for t in row_texts(r) if t}
+                    known.update(h for c in form.columns for h in (c.header, *c.aliases))
+                    best = HeaderMatch(form, i, nrows, cm, ex, score, frozenset(known))
         if best is not None and best.start < i - 1:
             break  # the header is the first good match; later rows are data
     return best
@@ -111,22 +114,17 @@ def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMa
 
 def is_repeated_header(row: list[RawCell], match: HeaderMatch) -> bool:
     """Return True when a data row repeats the header (a table continued on a new page)."""
+    texts = match.header_texts
     hits = 0
     need = max(2, len(match.colmap) // 2)
-    for j, col in match.colmap.items():
-        # Only an exact header text (after normalising) counts: data never looks like that,
-        # and the check stays cheap on every row of a large table.
-        text = row[j].text if j < len(row) else ""
-        if text and len(text) <= 40 and header_key_cached(text) in col.header_keys:
+    for j in match.colmap:
+        # A repeated header has the same texts as the header (or the declared names): an
+        # exact look-up, cheap on every row of a large table, and data never looks like it.
+        if j < len(row) and row[j].text in texts:
             hits += 1
             if hits >= need:
                 return True
     return False
-
-
-@functools.lru_cache(maxsize=4096)
-def header_key_cached(text: str) -> str:
-    return n.header_key(text)
 
 
 def _is_total_row(row: list[RawCell]) -> bool:

@@ -10,12 +10,33 @@ from formkit.table import Cell, RawCell, Source
 DATE_HINT = "请按“2023-05-06”或“2023年5月6日”的格式填写"
 
 
+# Types whose value depends only on the text (and the campaign): parsed once per distinct text.
+_CACHED_TYPES = {"enum", "multienum", "city", "body", "phone"}
+_cache: dict[tuple, tuple] = {}
+_CACHE_LIMIT = 50000
+
+
 def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
     """Return the Cell for ``raw`` under ``column``: raw text kept, value normalised."""
     text = raw.text
-    cell = Cell(raw=text, value=None, source=source, is_number=raw.is_number)
     if text == "":
-        return cell
+        return Cell(text, None, source, None, raw.is_number)
+    kind = column.type
+    if kind in _CACHED_TYPES or (kind == "date" and not raw.is_date and not raw.is_number):
+        key = (column.key, kind, text, id(campaign))
+        hit = _cache.get(key)
+        if hit is None:
+            parsed = _parse(column, raw, source, campaign)
+            hit = (parsed.value, parsed.problem)
+            if len(_cache) < _CACHE_LIMIT:
+                _cache[key] = hit
+        return Cell(text, hit[0], source, hit[1], raw.is_number)
+    return _parse(column, raw, source, campaign)
+
+
+def _parse(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
+    text = raw.text
+    cell = Cell(raw=text, value=None, source=source, is_number=raw.is_number)
     kind = column.type
     if kind in ("text", "seq"):
         cell.value = n.half_width(text)
@@ -72,6 +93,10 @@ def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> C
     elif kind == "body":
         cell.value = canonical_body(text, campaign)
     return cell
+
+
+def _has_fullwidth(text: str) -> bool:
+    return any("\uff10" <= ch <= "\uff5a" for ch in text)
 
 
 def canonical_body(text: str, campaign) -> str:

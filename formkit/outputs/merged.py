@@ -43,6 +43,9 @@ def cell_value(record: Record, key: str):
 
 
 def json_value(value):
+    """Return a JSON-ready value: dates as ISO text, lists element-wise."""
+    if value is None or type(value) in (str, int, float):
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, list):
@@ -256,15 +259,27 @@ def write_findings_xlsx(result: MergeResult, path: Path) -> Path:
 
 def records_json(result: MergeResult) -> dict:
     """Return records.json: per form, every merged record with values, raw text and provenance."""
+    from openpyxl.utils.cell import get_column_letter
+
     out: dict = {"year": result.campaign.year, "forms": {}}
     codes_by_record: dict[int, list[str]] = {}
     for f in result.findings:
         if f.record is not None:
             codes_by_record.setdefault(id(f.record), []).append(f.code)
+    letters: dict[int, str] = {}
     for form_key, records in result.records.items():
+        data_keys = {c.key for c in get_form(form_key).columns if c.type != "seq"}
         items = []
         for r in records:
             sub = r.submission
+            refs = {}
+            for k, c in r.cells.items():
+                src = c.source
+                if src.kind == "excel":
+                    letter = letters.get(src.col) or letters.setdefault(src.col, get_column_letter(src.col))
+                    refs[k] = f"{letter}{src.row}"
+                else:
+                    refs[k] = f"第{src.row}行第{src.col}列"
             items.append({
                 "city": sub.city,
                 "batch": sub.batch,
@@ -272,10 +287,10 @@ def records_json(result: MergeResult) -> dict:
                 "sheet": r.source.sheet,
                 "row": r.source.row,
                 "valid": r.valid,
-                "findings": sorted(set(codes_by_record.get(id(r), []))),
-                "values": {k: json_value(c.value) for k, c in r.cells.items() if get_form(form_key).column(k).type != "seq"},
+                "findings": sorted(set(codes_by_record.get(id(r), ()))),
+                "values": {k: json_value(c.value) for k, c in r.cells.items() if k in data_keys},
                 "raw": {k: c.raw for k, c in r.cells.items()},
-                "cells": {k: c.source.cell for k, c in r.cells.items()},
+                "cells": refs,
             })
         out["forms"][form_key] = items
     return out
