@@ -135,14 +135,15 @@ def merge_report(result, written) -> list[str]:
         lines.append("各市整体情况：")
         lines.extend(table(["设区市", "问题"], [[f.city or "", f"[{SEVERITY_NAMES[f.severity]}] {f.message}"]
                                               for f in city_level], [8, 76]))
-    lines.append("")
-    lines.extend(city_table(result))
+    if written:
+        lines.append("")
+        lines.append("输出文件：")
+        lines.extend(f"  {p}" for p in written)
     c = result.counts
     lines.append("")
     lines.append(f"共发现错误{c['error']}处、警告{c['warning']}处（含各文件自身的问题），逐条见 findings.xlsx（问题清单）。")
-    if written:
-        lines.append("输出文件：")
-        lines.extend(f"  {p}" for p in written)
+    lines.append("")
+    lines.extend(city_table(result))
     return lines
 
 
