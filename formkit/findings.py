@@ -20,7 +20,7 @@ CODES = {
     "action-mismatch": ERROR, "filing-age": ERROR, "not-qualified": ERROR,
     "uncertified-body": WARNING, "spotcheck-quota": ERROR, "below-last-year": WARNING,
     "plan-shortfall": WARNING, "missing-submission": WARNING, "late": WARNING,
-    "total-mismatch": WARNING,
+    "total-mismatch": WARNING, "not-filed": WARNING, "filing-date-mismatch": WARNING,
 }
 
 #: The Chinese name of each code, for tables a person reads.
@@ -33,7 +33,8 @@ CODE_NAMES = {
     "filing-age": "备案年限不符", "not-qualified": "评价结论不合格",
     "uncertified-body": "认证机构不在名单", "spotcheck-quota": "抽查数量不足",
     "below-last-year": "低于上年", "plan-shortfall": "未完成计划", "missing-submission": "未报送",
-    "late": "逾期报送", "total-mismatch": "合计不符",
+    "late": "逾期报送", "total-mismatch": "合计不符", "not-filed": "未在备案名单",
+    "filing-date-mismatch": "备案时间与名单不符",
 }
 
 FIELDS = ("severity", "code", "message", "form", "city", "file", "sheet", "row", "column",

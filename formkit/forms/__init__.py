@@ -1,4 +1,4 @@
-"""The four forms, declared once as data in ``forms/*.toml``, loaded into objects.
+"""The four forms (and the filing register), declared once as data in ``forms/*.toml``, loaded into objects.
 
 Readers, checks, blank templates and merged outputs all derive from these objects: a new
 column or a renamed header is a change to one TOML file.
@@ -127,26 +127,41 @@ def _column(raw: dict, form_key: str) -> Column:
     )
 
 
+def _load_form(key: str) -> Form:
+    raw = tomllib.loads((forms_dir() / f"{key}.toml").read_text(encoding="utf-8"))
+    return Form(
+        key=raw["key"], attachment=raw["attachment"], title=raw["title"],
+        title_keywords=tuple(raw.get("title_keywords", ())),
+        columns=tuple(_column(c, key) for c in raw["columns"]),
+        header_block=tuple(raw.get("header_block", ())), deadline=raw.get("deadline", ""),
+        notes=tuple(raw.get("notes", ())),
+        rules=tuple(Rule(r["when"], r.get("expect", {}), r.get("forbid", {}), r.get("message", ""))
+                    for r in raw.get("rules", ())),
+        has_total_row=bool(raw.get("has_total_row", False)),
+        issued_by_province=bool(raw.get("issued_by_province", False)),
+    )
+
+
 @functools.cache
 def load_forms() -> dict[str, Form]:
     """Return every declared form by key, in the order of the attachments."""
-    forms = {}
-    for key in FORM_ORDER:
-        raw = tomllib.loads((forms_dir() / f"{key}.toml").read_text(encoding="utf-8"))
-        forms[key] = Form(
-            key=raw["key"], attachment=raw["attachment"], title=raw["title"],
-            title_keywords=tuple(raw.get("title_keywords", ())),
-            columns=tuple(_column(c, key) for c in raw["columns"]),
-            header_block=tuple(raw.get("header_block", ())), deadline=raw.get("deadline", ""),
-            notes=tuple(raw.get("notes", ())),
-            rules=tuple(Rule(r["when"], r.get("expect", {}), r.get("forbid", {}), r.get("message", ""))
-                        for r in raw.get("rules", ())),
-            has_total_row=bool(raw.get("has_total_row", False)),
-            issued_by_province=bool(raw.get("issued_by_province", False)),
-        )
-    return forms
+    return {key: _load_form(key) for key in FORM_ORDER}
+
+
+#: Forms declared the same way but not campaign attachments: not in blank, check or merge.
+#: ``register`` is the province's 备案名单, read by `formkit registry import`.
+EXTRA_FORMS = ("register",)
+
+
+@functools.cache
+def load_register_form() -> Form:
+    """Return the 备案名单 (filing register) form, declared in ``forms/register.toml``."""
+    return _load_form("register")
 
 
 def get_form(key: str) -> Form:
-    """Return the form with this key."""
-    return load_forms()[key]
+    """Return the form with this key (one of the four attachments, or ``register``)."""
+    forms = load_forms()
+    if key in forms or key not in EXTRA_FORMS:
+        return forms[key]
+    return load_register_form()
