@@ -168,15 +168,24 @@ def parse_day(ctx, param, value):
 @click.option("--as-of", "as_of", callback=parse_day, metavar="YYYY-MM-DD",
               help="按哪一天判断是否应报未报（默认今天），如 2023-12-31")
 @click.option("--json", "as_json", is_flag=True, help="以JSON列表输出全部问题")
+@click.option("--db", "db", metavar="路径或URL",
+              help="备案名单数据库（formkit registry import 建立；SQLite文件或 postgresql:// URL）："
+                   "给出时检查附件2、附件4的企业是否在备案名单中、备案时间是否一致")
 @config_option
-def merge(paths, out_dir, as_of, as_json, campaign):
+def merge(paths, out_dir, as_of, as_json, db, campaign):
     """汇总各设区市报送的表格：检查（含跨文件、跨市检查）并写出全省汇总表、问题清单和统计。"""
     from formkit import api, console
     from formkit.findings import to_json
 
     try:
-        result, written = api.merge_to(paths, out_dir, campaign, as_of=as_of,
+        if db:
+            from formkit.registry import merge_to
+
+            result, written = merge_to(paths, out_dir, campaign, as_of=as_of, db=db,
                                        progress=lambda xs: progress(xs, "读取文件"))
+        else:
+            result, written = api.merge_to(paths, out_dir, campaign, as_of=as_of,
+                                           progress=lambda xs: progress(xs, "读取文件"))
     except FormkitError as exc:
         fail(str(exc))
     if as_json:
@@ -240,8 +249,10 @@ def config_init(out, force):
               show_default=True, help="演示输出文件夹")
 @config_option
 def demo(out_dir, campaign):
-    """用内置的示例报送材料演示全过程：检查并汇总13个设区市的附件。"""
+    """用内置的示例报送材料演示全过程：汇总13个设区市的附件，生成汇总报告和各类函件。"""
     from formkit import api, console
+    from formkit.outputs.letters import KINDS, load_merged, write_letters
+    from formkit.outputs.report import write_report
     from formkit.resources import samples_dir
 
     samples = samples_dir()
@@ -258,7 +269,38 @@ def demo(out_dir, campaign):
     except FormkitError as exc:
         fail(str(exc))
     click.echo("\n".join(console.merge_report(result, written)))
-    click.echo("\n说明：公文（汇总报告、提醒函等）的生成尚未实现。")
+
+    # The documents that follow: the report, then every kind of letter (one file per recipient
+    # and one combined document each), document numbers running on from one kind to the next.
+    documents = out / "公文"
+    click.echo(f"\n公文（保存在 {documents}）：")
+    failed = False
+    try:
+        merged = load_merged(out / "汇总", campaign)
+    except FormkitError as exc:
+        fail(str(exc))
+    try:
+        path = write_report(merged, documents / f"{campaign.year}年度贯标工作情况报告.docx", campaign)
+        click.echo(f"  汇总报告：{path}")
+    except (FormkitError, OSError) as exc:
+        failed = True
+        click.echo(f"  汇总报告未能生成：{exc}", err=True)
+    number = None
+    for kind, name in KINDS.items():
+        try:
+            done = write_letters(kind, merged, documents / name, campaign, combined=True, start=number)
+        except (FormkitError, OSError) as exc:
+            failed = True
+            click.echo(f"  {name}未能生成：{exc}", err=True)
+            continue
+        if not done.letters:
+            click.echo(f"  {name}：无需发送")
+            continue
+        number = done.letters[-1].number + 1
+        click.echo(f"  {name}{len(done.paths)}份：{documents / name}（合并文档：{done.combined.name}）")
+    click.echo("\n汇总表、问题清单和公文均可在 Excel、Word 或 WPS 中打开；正式行文前请核对公文内容。")
+    if failed:
+        sys.exit(2)
 
 
 from formkit.commands import register_all  # noqa: E402  (commands register on ``main``)

@@ -1,0 +1,129 @@
+"""`formkit report` and `formkit letters`: the official Word documents made from a merge output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from formkit.cli import config_option, fail, main, progress
+from formkit.errors import FormkitError
+
+#: KIND → the kind in Chinese (kept here as well so that `formkit --help` imports nothing more).
+KIND_NAMES = {
+    "reminder": "提醒函",
+    "interview": "约谈通知书",
+    "written-reminder": "书面提醒函",
+    "rectification": "限期整改通知书",
+    "urge": "催报函",
+}
+
+#: Who gets each kind, for the message when nobody does.
+WHO = {
+    "reminder": "备案超5年未认证或评价、愿意开展认证或评价（给予宽限期）的企业",
+    "interview": "抽查未达标且处理措施为“约谈”的企业所涉认证机构",
+    "written-reminder": "抽查未达标且处理措施为“书面提醒”的企业所涉认证机构",
+    "rectification": "抽查未达标的企业",
+    "urge": "有未报送、逾期报送或抽查数量不足的设区市",
+}
+
+
+def _convert(paths: list[Path]) -> list[Path]:
+    from formkit.outputs.pdf import to_pdf
+
+    return to_pdf(paths)
+
+
+@main.command()
+@click.argument("merged_dir", type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="报告文件，如 全省贯标工作情况报告.docx")
+@click.option("--template", type=click.Path(dir_okay=False),
+              help="自己的报告模板（.docx，变量见 docs/templates.md），默认用内置模板")
+@click.option("--pdf", "as_pdf", is_flag=True, help="同时转换为 PDF（需要 LibreOffice）")
+@config_option
+def report(merged_dir, out, template, as_pdf, campaign):
+    """生成全省贯标工作情况报告（公文格式）：MERGED_DIR 为 formkit merge 的输出文件夹。
+
+    报告包括总体情况、各设区市完成情况（表格和图表）、存在的问题和下一步工作。
+    """
+    from formkit.outputs.letters import load_merged
+    from formkit.outputs.report import write_report
+
+    try:
+        merged = load_merged(merged_dir, campaign)
+        path = write_report(merged, out, campaign, template=template)
+    except FormkitError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"无法写入 {out}：{exc.strerror or exc}")
+    click.echo(f"已生成：{path}")
+    if as_pdf:
+        try:
+            for pdf in _convert([path]):
+                click.echo(f"已生成：{pdf}")
+        except FormkitError as exc:
+            fail(str(exc))
+    click.echo(f"报告已生成（数据来自 {merged_dir}），可在 Word 或 WPS 中打开修改。")
+    sys.exit(0)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(list(KIND_NAMES)), metavar="KIND")
+@click.argument("merged_dir", type=click.Path())
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="输出文件夹（每个收件单位一个 .docx）")
+@click.option("--template", type=click.Path(dir_okay=False),
+              help="自己的函件模板（.docx，变量见 docs/templates.md），默认用内置模板")
+@click.option("--combined", is_flag=True, help="另生成一个包含全部函件的文档（每份另起一页，页码从1开始）")
+@click.option("--pdf", "as_pdf", is_flag=True, help="同时把全部输出转换为 PDF（一次调用 LibreOffice）")
+@click.option("--start", type=click.IntRange(min=0), metavar="N",
+              help="发文字号的起始编号（默认取配置 letters.doc_number_start）")
+@config_option
+def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, campaign):
+    """按汇总结果生成函件：KIND 为函件种类，MERGED_DIR 为 formkit merge 的输出文件夹。
+
+    \b
+    KIND：reminder          提醒函（备案超5年、愿意开展认证或评价的企业，写明宽限期）
+          interview         约谈通知书（按认证机构，列出其认证的抽查未达标企业）
+          written-reminder  书面提醒函（同上，处理措施为书面提醒）
+          rectification     限期整改通知书（抽查未达标的企业，写明整改期限）
+          urge              催报函（未报送、逾期报送或抽查数量不足的设区市）
+    文件名为“序号-收件单位-函件种类.docx”。
+    """
+    from formkit.outputs.letters import load_merged, write_letters
+
+    name = KIND_NAMES[kind]
+    try:
+        merged = load_merged(merged_dir, campaign)
+        result = write_letters(kind, merged, out_dir, campaign, template=template, combined=combined, start=start,
+                               progress=lambda xs: progress(xs, f"生成{name}"))
+    except FormkitError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
+    if not result.letters:
+        click.echo(f"没有需要发{name}的对象（{WHO[kind]}），未生成文件。")
+        sys.exit(0)
+    for path in result.outputs:
+        click.echo(f"已生成：{path}")
+    pdfs: list[Path] = []
+    if as_pdf:
+        try:
+            pdfs = _convert(result.outputs)
+        except FormkitError as exc:
+            fail(str(exc))
+        for pdf in pdfs:
+            click.echo(f"已生成：{pdf}")
+    written = {p.name for p in result.outputs}
+    stale = sorted(p.name for p in Path(out_dir).glob(f"*-{name}.docx")
+                   if p.name not in written and p.name[:3].isdigit())
+    if stale:
+        click.echo(f"注意：{out_dir} 中还有以前生成的{len(stale)}份{name}（如 {stale[0]}），本次未改动，"
+                   "发送前请删除以免混淆", err=True)
+    first, last = result.letters[0].context["发文字号"], result.letters[-1].context["发文字号"]
+    extra = f"，合并文档 {result.combined.name}" if result.combined else ""
+    extra += f"，PDF {len(pdfs)}个" if pdfs else ""
+    click.echo(f"共生成{name}{len(result.paths)}份（发文字号 {first}—{last}{extra}），保存在 {out_dir}")
+    sys.exit(0)
