@@ -298,6 +298,18 @@ def demo(out_dir, campaign):
             continue
         number = done.letters[-1].number + 1
         click.echo(f"  {name}{len(done.paths)}份：{documents / name}（合并文档：{done.combined.name}）")
+
+    # The filing register: import the sample register, show what the review would change
+    # (a dry run) and who is due.
+    from formkit import registry
+
+    click.echo(f"\n备案名单（保存在 {out / '备案名单'}）：")
+    try:
+        for line in registry.demo(out / "备案名单", out / "汇总", campaign):
+            click.echo(f"  {line}")
+    except (FormkitError, OSError) as exc:
+        failed = True
+        click.echo(f"  备案名单演示未能完成：{exc}", err=True)
     click.echo("\n汇总表、问题清单和公文均可在 Excel、Word 或 WPS 中打开；正式行文前请核对公文内容。")
     if failed:
         sys.exit(2)

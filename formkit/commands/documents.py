@@ -80,8 +80,12 @@ def report(merged_dir, out, template, as_pdf, campaign):
 @click.option("--pdf", "as_pdf", is_flag=True, help="同时把全部输出转换为 PDF（一次调用 LibreOffice）")
 @click.option("--start", type=click.IntRange(min=0), metavar="N",
               help="发文字号的起始编号（默认取配置 letters.doc_number_start）")
+@click.option("--registry", "registry_db", metavar="路径或URL",
+              help="仅用于 reminder：收件企业取自备案名单数据库（formkit registry due），而非汇总的附件4")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="与 --registry 同用：按哪一天计算到期（默认为本年度复核截止日）")
 @config_option
-def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, campaign):
+def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, registry_db, as_of, campaign):
     """按汇总结果生成函件：KIND 为函件种类，MERGED_DIR 为 formkit merge 的输出文件夹。
 
     \b
@@ -95,10 +99,23 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, campai
     from formkit.outputs.letters import load_merged, write_letters
 
     name = KIND_NAMES[kind]
+    due = None
+    if registry_db and kind != "reminder":
+        fail("--registry 只能用于 reminder（提醒函）")
     try:
         merged = load_merged(merged_dir, campaign)
+        if registry_db:
+            from formkit.normalize import parse_date
+            from formkit.registry import due_enterprises
+
+            day = campaign.deadline("anomaly")
+            if as_of:
+                day, problem = parse_date(as_of)
+                if day is None:
+                    fail(f"--as-of “{as_of}”不是日期，请写成 2023-07-31 的形式")
+            due = due_enterprises(registry_db, day, campaign)
         result = write_letters(kind, merged, out_dir, campaign, template=template, combined=combined, start=start,
-                               progress=lambda xs: progress(xs, f"生成{name}"))
+                               progress=lambda xs: progress(xs, f"生成{name}"), due=due)
     except FormkitError as exc:
         fail(str(exc))
     except OSError as exc:

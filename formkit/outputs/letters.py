@@ -278,6 +278,35 @@ def _reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
     return out
 
 
+def reminders_from_registry(due: list[dict], campaign: Campaign, base: dict) -> list[Letter]:
+    """Return the reminder letters of the register's 5-year rule (``formkit.registry.due_enterprises``)."""
+    years = campaign.thresholds.get("stock_filing_years", 5)
+    grace = campaign.thresholds.get("grace_period_years", 1)
+    out = []
+    for d in due:
+        if d.get("rule") != "5-year":
+            continue
+        name = _text(d.get("name"))
+        office = d.get("office") or city_office(campaign, d.get("city"))
+        out.append(Letter(name, {
+            **base,
+            "标题": f"关于贯标备案超过{years}年未认证或评价的提醒函",
+            "主送": name,
+            "抄送": office,
+            "企业名称": name,
+            "统一社会信用代码": _text(d.get("uscc")),
+            "设区市": d.get("city") or "",
+            "市局": office,
+            "备案时间": cn_date(_date(d.get("filing_date"))),
+            "复核截止日期": cn_date(campaign.deadline("anomaly")),
+            "超期年限": years,
+            "宽限年限": grace,
+            "宽限期至": cn_date(_date(d.get("grace_deadline"))),
+            "核实情况": "",
+        }))
+    return out
+
+
 def _failed_spotchecks(merged: Merged) -> list[dict]:
     return [r for r in merged.valid("spotcheck") if r.get("values", {}).get("conclusion") == "未达标"]
 
@@ -455,12 +484,18 @@ def _urges(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
 
 
 def build_letters(kind: str, merged: Merged, campaign: Campaign, today: dt.date | None = None,
-                  start: int | None = None) -> list[Letter]:
-    """Return the letters of ``kind`` in output order, each with its document number."""
+                  start: int | None = None, due: list[dict] | None = None) -> list[Letter]:
+    """Return the letters of ``kind`` in output order, each with its document number.
+
+    ``due`` (reminders only): the register's due enterprises, used instead of the merged
+    anomaly form (``formkit letters reminder --registry``).
+    """
     if kind not in KINDS:
         raise FormkitError(f"没有这种函件：{kind}（可选：{'、'.join(f'{k} {v}' for k, v in KINDS.items())}）")
     base = common_context(campaign, today)
-    if kind == "reminder":
+    if kind == "reminder" and due is not None:
+        letters = reminders_from_registry(due, campaign, base)
+    elif kind == "reminder":
         letters = _reminders(merged, campaign, base)
     elif kind in MEASURES:
         letters = _body_letters(kind, merged, campaign, base)
@@ -535,7 +570,8 @@ class LettersResult:
 
 def write_letters(kind: str, merged: Merged, out_dir: str | Path, campaign: Campaign, *,
                   template: str | Path | None = None, combined: bool = False, today: dt.date | None = None,
-                  start: int | None = None, progress: Callable | None = None) -> LettersResult:
+                  start: int | None = None, progress: Callable | None = None,
+                  due: list[dict] | None = None) -> LettersResult:
     """Return what was written into ``out_dir``: one letter per recipient (and all of them in one).
 
     The template is read and compiled once. Every letter is rendered before any file is
@@ -544,7 +580,7 @@ def write_letters(kind: str, merged: Merged, out_dir: str | Path, campaign: Camp
     """
     from formkit.fsutil import write_bytes
 
-    letters = build_letters(kind, merged, campaign, today=today, start=start)
+    letters = build_letters(kind, merged, campaign, today=today, start=start, due=due)
     out_dir = Path(out_dir)
     result = LettersResult(kind, letters, [])
     if not letters:
