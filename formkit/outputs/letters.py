@@ -543,6 +543,12 @@ def load_template(path: str | Path | None, kind: str, context_keys: set[str] | N
     """
     from formkit.outputs.engine import DocxTemplate, TemplateError
 
+    if path is not None:
+        # A user's template is linted first: a broken one is refused with the lint's message.
+        # Split tags and curly quotes pass: the engine repairs those when it loads.
+        from formkit.outputs.lint import require_clean
+
+        require_clean(path, allow_fixable=True)
     template = DocxTemplate.load(path or default_template(kind))
     if context_keys is not None:
         unknown = sorted(template.variables() - context_keys)
