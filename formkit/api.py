@@ -115,6 +115,11 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None) -> FileRe
     except RecursionError:
         result.findings.append(Finding.make("unreadable", "文件结构嵌套过深，无法读取", file=name))
         return result
+    except Exception as exc:  # noqa: BLE001 — a file must end as a finding, never a traceback
+        result.findings.append(Finding.make(
+            "unreadable", f"文件内容无法解析（内部错误 {type(exc).__name__}），请用Office或WPS另存后重新提交；"
+            "如仍出现，请把文件发给技术支持", file=name))
+        return result
     if not subs:
         titles = "、".join(f"附件{f.attachment}" for f in forms)
         result.findings.append(Finding.make(
@@ -159,8 +164,9 @@ def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> N
         src = Path(raw).resolve()
         if out == src or (src.is_dir() and src in out.parents):
             raise FormkitError(f"输出文件夹 {out_dir} 位于报送材料 {raw} 之中；为免覆盖或混入原始材料，请换一个输出文件夹")
-        if src.is_file() and out == src:
-            raise FormkitError(f"输出位置 {out_dir} 是输入文件，请换一个输出文件夹")
+        if src.is_file() and out == src.parent:
+            # The outputs would sit beside the file (and one named like an output be replaced).
+            raise FormkitError(f"输出文件夹 {out_dir} 就是报送材料 {raw} 所在的文件夹；为免覆盖或混入原始材料，请换一个输出文件夹")
     if out.exists() and not out.is_dir():
         raise FormkitError(f"输出位置 {out_dir} 已存在且不是文件夹")
 

@@ -65,6 +65,15 @@ def table(headers: list[str], rows: list[list[str]], limits: list[int] | None = 
     return out
 
 
+_UNPRINTABLE = dict.fromkeys([*range(0, 32), 127, *range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F),
+                              *range(0x2066, 0x206A)], "?")
+
+
+def safe(text: str | None) -> str:
+    """Return text with control and direction characters replaced, safe to print on a terminal."""
+    return (text or "").translate(_UNPRINTABLE)
+
+
 def describe_submission(sub) -> str:
     """Return a one-line description: 附件2 · 南京市 · 第一批 · 12条记录."""
     form = get_form(sub.form)
@@ -87,10 +96,12 @@ def findings_by_file(result) -> list[str]:
         subs = "；".join(describe_submission(s) for s in fr.submissions)
         fs = groups[fr.name]
         status = "通过" if not fs else f"{sum(f.severity == 'error' for f in fs)}个错误，{sum(f.severity == 'warning' for f in fs)}个警告"
-        lines.append(f"■ {fr.name}" + (f"  [{subs}]" if subs else "") + f"  —— {status}")
+        lines.append(f"■ {safe(fr.name)}" + (f"  [{subs}]" if subs else "") + f"  —— {status}")
         if fs:
-            rows = [[f.where or "（整个文件）", f"[{SEVERITY_NAMES[f.severity]}] {CODE_NAMES[f.code]}：{f.message}",
-                     f.value or ""] for f in fs]
+            # A value can be a whole pasted page: show its start; findings.json keeps it all.
+            rows = [[safe(f.where) or "（整个文件）",
+                     f"[{SEVERITY_NAMES[f.severity]}] {CODE_NAMES[f.code]}：{safe(f.message)}",
+                     clip(safe(f.value), 40)] for f in fs]
             lines.extend(table(["位置", "问题", "原值"], rows, [20, 56, 20]))
         for sub in fr.submissions:
             if sub.extra_columns:

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from decimal import Decimal
 import unicodedata
 
-# Zero-width and other invisible characters that WPS/Word leave inside cells.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+# Zero-width and other invisible characters that WPS/Word leave inside cells, and the
+# invisible direction marks, bidi embeddings/isolates and variation selectors pasted from
+# web pages (a code with a U+200E inside looks right and fails every check).
+INVISIBLE_CHARS = ("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c"
+                   "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064"
+                   "\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+                   + "".join(map(chr, range(0xFE00, 0xFE10))))
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5F) if chr(c - 0xFEE0).isalnum()}
@@ -133,10 +140,18 @@ def parse_number(value: object, integer: bool = False) -> tuple[float | int | No
     else:
         text = compact(str(value)).replace(",", "")
         text = re.sub(r"(家|分|个|户)$", "", text)
+        if not any(ch.isdigit() for ch in text):  # "inf", "NaN" parse as floats: not numbers here
+            return None, "不是数字"
         try:
             number = float(text)
         except ValueError:
             return None, "不是数字"
+    try:
+        finite = math.isfinite(number)
+    except OverflowError:  # an int beyond float range (a 400-digit number)
+        finite = False
+    if not finite:  # "inf", "NaN", "1e999": a number no form means
+        return None, "不是数字" if number != number else "数值过大"
     if integer:
         if float(number) != int(number):
             return None, "应为整数"

@@ -16,7 +16,8 @@ from stdnum.cn import uscc as std_uscc
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
-_INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00a0\u3000\x00-\x1f\x7f-]")
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u206f\u202a-\u202e\ufe00-\ufe0f\u061c\u00ad\u180e"
+                        r"\ufeff\u00a0\u3000\x00-\x1f\x7f-]")
 
 
 def compact(raw: str) -> str:

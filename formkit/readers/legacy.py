@@ -186,14 +186,29 @@ def read_ole(path: Path, name: str):
 
 
 def read_workbook(path: Path, name: str) -> list[Grid]:
-    """Return the grids of a BIFF workbook: calamine, else xlrd, else through LibreOffice."""
+    """Return the grids of a BIFF workbook: calamine, else xlrd, else through LibreOffice.
+
+    calamine loads a sheet as one dense rectangle up to its farthest value: a value in
+    IV65536 next to one in A1 costs it 16.7 million cells (over 1 GB). The cell records are
+    scanned first (:func:`biff_reach`); a workbook with values beyond the limits is read by
+    xlrd with ragged rows (memory follows the cells), or refused when the values out there
+    are data rather than strays.
+    """
     from formkit.readers import excel
 
-    try:
-        return excel.read_xlsx(path, name)
-    except Unreadable as exc:
-        if "加密" in str(exc):
-            raise
+    far_rows, far_cols = biff_reach(path)
+    if far_rows + far_cols > excel.MAX_STRAY_CELLS:
+        if far_cols > far_rows:
+            raise Unreadable(f"工作表列数过多：第{MAX_COLS}列以右还有大量单元格有内容（每个工作表最多读取{MAX_COLS}列），"
+                             "请删除多余内容或拆分后提交")
+        raise Unreadable(f"工作表行数过多：超过{MAX_ROWS}行（每个工作表最多读取{MAX_ROWS}行），"
+                         "请删除多余的行或拆分为多个文件后提交")
+    if not (far_rows or far_cols):
+        try:
+            return excel.read_xlsx(path, name)
+        except Unreadable as exc:
+            if "加密" in str(exc):
+                raise
     try:
         return read_xls_xlrd(path, name)
     except Unreadable as exc:
@@ -235,6 +250,53 @@ def _read_copy(found: Path | str, name: str, to_ext: str) -> list[Grid]:
     return excel.read_xlsx(found, name)
 
 
+#: BIFF8 records that hold a cell value: (record type, whether it spans columns).
+_VALUE_RECORDS = {0x0203: False, 0x027E: False, 0x00FD: False, 0x0204: False, 0x00D6: False,
+                  0x0006: False, 0x0205: False, 0x00BD: True}
+
+
+def biff_reach(path: Path) -> tuple[int, int]:
+    """Return (values at or below row MAX_ROWS, values right of column MAX_COLS) of a workbook.
+
+    Walks the record headers of the Workbook stream (xlrd's compound-file reader finds it,
+    mini stream included); only value records are looked at. A stream that cannot be
+    walked returns (0, 0): the readers then say what is wrong with it.
+    """
+    import xlrd.compdoc
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        doc = xlrd.compdoc.CompDoc(data, logfile=io.StringIO(), ignore_workbook_corruption=True)
+        for qname in ("Workbook", "Book"):
+            mem, base, size = doc.locate_named_stream(qname)
+            if mem is not None:
+                break
+        else:
+            return 0, 0
+    except Exception:  # noqa: BLE001 — a broken container: the readers report it
+        return 0, 0
+    far_rows = far_cols = 0
+    pos, end = base, min(base + size, len(mem))
+    unpack = struct.unpack_from
+    try:
+        while pos + 4 <= end:
+            rtype, rlen = unpack("<HH", mem, pos)
+            body = pos + 4
+            spans = _VALUE_RECORDS.get(rtype)
+            if spans is not None and rlen >= 4 and body + rlen <= end:
+                row, col = unpack("<HH", mem, body)
+                last = unpack("<H", mem, body + rlen - 2)[0] if spans and rlen >= 6 else col
+                if row >= MAX_ROWS:
+                    far_rows += max(1, last - col + 1)
+                elif last >= MAX_COLS:
+                    far_cols += last - max(col, MAX_COLS) + 1
+            pos = body + rlen
+    except struct.error:
+        pass
+    return far_rows, far_cols
+
+
 def read_xls_xlrd(path: Path, name: str) -> list[Grid]:
     """Return one Grid per worksheet through xlrd (BIFF2–8), merged cells unfolded, dates typed."""
     import xlrd
@@ -242,8 +304,10 @@ def read_xls_xlrd(path: Path, name: str) -> list[Grid]:
     from formkit.readers.excel import to_raw
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True,
-                                  logfile=io.StringIO())  # xlrd prints warnings to stdout
+        # Ragged rows: each row as long as its last cell, so a stray value in IV65536 does
+        # not pad every row to 256 columns. xlrd prints warnings to stdout: a StringIO.
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, ragged_rows=True,
+                                  logfile=io.StringIO())
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise Unreadable(ENCRYPTED) from exc
@@ -252,13 +316,15 @@ def read_xls_xlrd(path: Path, name: str) -> list[Grid]:
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            nrows, ncols = min(sheet.nrows, MAX_ROWS), min(sheet.ncols, MAX_COLS)
+            nrows = min(sheet.nrows, MAX_ROWS)
+            ncols = max((min(sheet.row_len(r), MAX_COLS) for r in range(nrows)), default=0)
             rows = []
             for r in range(nrows):
                 row = []
-                for c in range(ncols):
+                for c in range(min(sheet.row_len(r), ncols)):
                     cell = sheet.cell(r, c)
                     row.append(to_raw(_xlrd_value(cell, book.datemode, xlrd)))
+                row.extend([to_raw(None)] * (ncols - len(row)))
                 rows.append(row)
             for r1, r2, c1, c2 in sheet.merged_cells:
                 if r1 >= nrows or c1 >= ncols:

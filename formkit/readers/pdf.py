@@ -13,9 +13,13 @@ copied there, so a merged cell gives its value to every position, as in Excel an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import signal
+import threading
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +32,14 @@ MAX_PAGE_CHARS = 40000        # characters on one page (a normal A4 form page ho
 MAX_PAGE_GRAPHICS = 20000     # lines + rects + curves on one page (table rulings)
 MAX_TABLE_CELLS = 20000       # cells of one table
 MAX_SECONDS = 60.0            # reading budget for one file, checked between pages
+MAX_PAGE_CONTENT = 2 * 1024 * 1024  # decoded content-stream bytes of one page (real form pages: < 200 KB)
 
 SCAN_CHARS_PER_PAGE = 30      # fewer characters than this a page, on pictures, and no table: a scan
 MARGIN_BAND = 0.08            # top and bottom share of a page where running headers/footers sit
 COL_TOLERANCE = 2.0           # points: column rulings of a table continued on the next page
 SEQ_HEADER = re.compile(r"^(序号|编号|序)$")
 
+TOO_SLOW = "PDF内容过于复杂，{seconds}秒内未能读完，请提交可编辑的Excel或Word文件"
 SCAN = "扫描件无文字层，请提交可编辑的文件"
 CID = ("PDF使用了无法解码的字体（文字提取为“(cid:…)”），无法可靠读取，"
        "请提交可编辑的Excel或Word文件")
@@ -54,27 +60,30 @@ def read_pdf(path: Path, name: str) -> list[Grid]:
             raise Unreadable("文件已加密，请取消密码后重新提交") from exc
         raise Unreadable("PDF文件已损坏，无法读取，请提交可编辑的Excel或Word文件") from exc
     started = time.monotonic()
-    with pdf:
-        try:
-            pages = pdf.pages
-        except Exception as exc:
-            raise Unreadable("PDF文件已损坏（页面结构无法解析），请提交可编辑的Excel或Word文件") from exc
-        if len(pages) > MAX_PAGES:
-            raise Unreadable(f"PDF页数过多（{len(pages)}页，上限{MAX_PAGES}页），请拆分后提交或提交Excel/Word文件")
-        grids: list[Grid] = []
-        placed: list[_Placed] = []
-        margin_seen: set[str] = set()
-        pending: list[str] = []
-        chars_seen = 0
-        image_pages = 0
-        for page_no, page in enumerate(pages, start=1):
-            if time.monotonic() - started > MAX_SECONDS:
-                raise Unreadable(f"PDF内容过于复杂，{int(MAX_SECONDS)}秒内未能读完，请提交可编辑的Excel或Word文件")
+    try:
+        with pdf, _time_limit(MAX_SECONDS + min(5.0, 1.0 + MAX_SECONDS / 10)):
             try:
-                chars_seen += page_to_grids(page, page_no, name, grids, pending, placed, margin_seen)
-                image_pages += bool(page.images)
-            finally:
-                page.close()  # drop the page's cached objects: memory stays flat over many pages
+                pages = pdf.pages
+            except Exception as exc:
+                raise Unreadable("PDF文件已损坏（页面结构无法解析），请提交可编辑的Excel或Word文件") from exc
+            if len(pages) > MAX_PAGES:
+                raise Unreadable(f"PDF页数过多（{len(pages)}页，上限{MAX_PAGES}页），请拆分后提交或提交Excel/Word文件")
+            grids: list[Grid] = []
+            placed: list[_Placed] = []
+            margin_seen: set[str] = set()
+            pending: list[str] = []
+            chars_seen = 0
+            image_pages = 0
+            for page_no, page in enumerate(pages, start=1):
+                if time.monotonic() - started > MAX_SECONDS:
+                    raise Unreadable(TOO_SLOW.format(seconds=int(MAX_SECONDS)))
+                try:
+                    chars_seen += page_to_grids(page, page_no, name, grids, pending, placed, margin_seen)
+                    image_pages += bool(page.images)
+                finally:
+                    page.close()  # drop the page's cached objects: memory stays flat over many pages
+    except _Overtime as exc:
+        raise Unreadable(TOO_SLOW.format(seconds=int(MAX_SECONDS))) from exc
     if chars_seen == 0:
         raise Unreadable(SCAN)
     if not grids and image_pages * 2 >= len(pages) and chars_seen < SCAN_CHARS_PER_PAGE * len(pages):
@@ -90,6 +99,90 @@ def read_pdf(path: Path, name: str) -> list[Grid]:
     if any("(cid:" in text for text in _all_text(grids)):
         raise Unreadable(CID)
     return grids
+
+
+class _Overtime(BaseException):
+    """Raised by the alarm when a file overruns its budget (a BaseException: pdfminer's own
+    ``except Exception`` blocks must not swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` (SIGALRM, main thread only, when no one else uses it).
+
+    The page loop checks the budget between pages; one crafted page (a form XObject drawn a
+    million times) can take minutes by itself: the alarm stops it inside pdfminer.
+    """
+    usable = (seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
+    if not usable:
+        yield
+        return
+
+    def overtime(signum, frame):
+        raise _Overtime()
+
+    previous = signal.signal(signal.SIGALRM, overtime)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def content_size(page, limit: int) -> int:
+    """Return the decoded size of a page's content streams, or a number over ``limit``.
+
+    Flate streams (nearly all) are inflated here with a cap, before pdfminer inflates them
+    whole; streams with other filter chains are measured by pdfminer's own decoding.
+    """
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+
+    total = 0
+    try:
+        contents = page.page_obj.contents or []
+    except Exception:  # noqa: BLE001 — a broken page: pdfplumber reports it when it parses
+        return 0
+    for ref in contents:
+        try:
+            stream = resolve1(ref)
+        except Exception:  # noqa: BLE001
+            continue
+        if not isinstance(stream, PDFStream):
+            continue
+        room = limit - total
+        if stream.data is not None:
+            total += len(stream.data)
+        else:
+            raw = stream.rawdata or b""
+            filters = [f for f, _ in stream.get_filters()]
+            if not filters:
+                total += len(raw)
+            elif stream.decipher is None and all(f in LITERALS_FLATE_DECODE for f in filters):
+                total += _inflated_size(raw, len(filters), room + 1)
+            else:
+                try:
+                    total += len(stream.get_data())
+                except Exception:  # noqa: BLE001 — pdfminer says what is wrong when it parses
+                    pass
+        if total > limit:
+            break
+    return total
+
+
+def _inflated_size(data: bytes, times: int, cap: int) -> int:
+    """Return the size of ``data`` inflated ``times`` times, stopping past ``cap`` bytes."""
+    for _ in range(times):
+        try:
+            out = zlib.decompressobj().decompress(data, cap)
+        except zlib.error:
+            return len(data)  # pdfminer recovers what it can of a corrupt stream
+        if len(out) >= cap:
+            return len(out)
+        data = out
+    return len(data)
 
 
 @dataclass
@@ -111,6 +204,12 @@ def page_to_grids(page, page_no: int, name: str, grids: list[Grid], pending: lis
     header or footer (a title repeated on every page): it is dropped, or each page would
     look like a new form instead of the table continued.
     """
+    size = content_size(page, MAX_PAGE_CONTENT)
+    if size > MAX_PAGE_CONTENT:
+        # Checked before pdfminer interprets the page: a few KB can inflate to hundreds of MB
+        # of drawing operators, and interpreting them would take minutes.
+        raise Unreadable(f"PDF第{page_no}页内容过多（超过{MAX_PAGE_CONTENT // (1024 * 1024)} MB的绘制指令），"
+                         "无法读取，请提交Excel或Word文件")
     chars = page.chars
     if len(chars) > MAX_PAGE_CHARS:
         raise Unreadable(f"PDF第{page_no}页内容过多（{len(chars)}个字符），无法读取，请提交Excel或Word文件")

@@ -223,10 +223,19 @@ def body_to_grids(body, file: str, plain: bool = False) -> list[Grid]:
     return grids
 
 
+#: Uncompressed size of word/document.xml read at most. lxml keeps a tree of ~350 bytes an
+#: element: 64 MB of tiny elements is ~1 GB; a real table row takes 1–3 KB (20,000 rows: ~40 MB).
+MAX_DOCUMENT_XML = 64 * 1024 * 1024
+
+
 def read_docx(path: Path, name: str) -> list[Grid]:
     """Return the Grids of a .docx file's body tables."""
     try:
         with zipfile.ZipFile(path) as zf:
+            size = zf.getinfo("word/document.xml").file_size
+            if size > MAX_DOCUMENT_XML:
+                raise Unreadable(f"Word文件正文过大（解压后{size // (1024 * 1024)} MB，上限"
+                                 f"{MAX_DOCUMENT_XML // (1024 * 1024)} MB），请拆分后提交")
             data = zf.read("word/document.xml")
     except KeyError as exc:
         raise Unreadable("Word文件缺少正文部分，文件已损坏") from exc
