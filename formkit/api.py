@@ -97,8 +97,13 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]],
     return unique, ignored
 
 
-def read_file(path: Path, campaign: Campaign, name: str | None = None) -> FileResult:
-    """Return the forms found in one file and the findings of reading and checking it."""
+def read_file(path: Path, campaign: Campaign, name: str | None = None, forms: list | None = None,
+              unknown_message: str | None = None) -> FileResult:
+    """Return the forms found in one file and the findings of reading and checking it.
+
+    ``forms`` limits the forms looked for (default: the four attachments); ``unknown_message``
+    replaces the unknown-form message (the register has its own).
+    """
     name = name or path.name
     result = FileResult(path=path, name=name)
     started = time.perf_counter()
@@ -109,7 +114,7 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None) -> FileRe
         return result
     result.cells = sum(len(row) for grid in grids for row in grid.rows)
     result.family = family
-    forms = list(load_forms().values())
+    forms = forms or list(load_forms().values())
     try:
         subs = grids_to_submissions(grids, forms, path, campaign)
     except RecursionError:
@@ -124,8 +129,8 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None) -> FileRe
         titles = "、".join(f"附件{f.attachment}" for f in forms)
         result.findings.append(Finding.make(
             "unknown-form",
-            f"文件中没有找到可识别的表格（{titles}之一）。请确认表头行包含“企业名称”“统一社会信用代码”等列名，"
-            "或使用 formkit blank 生成的空白表填写",
+            unknown_message or f"文件中没有找到可识别的表格（{titles}之一）。请确认表头行包含“企业名称”"
+            "“统一社会信用代码”等列名，或使用 formkit blank 生成的空白表填写",
             source=Source(name, None, kind=family), file=name))
         return result
     for sub in subs:

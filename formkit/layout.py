@@ -7,7 +7,6 @@ merged cells, so a two-row header with a merged parent shows the parent over eac
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

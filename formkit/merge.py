@@ -178,7 +178,6 @@ def _on_dropped_submission(f: Finding, dropped: set[int], checked: CheckResult) 
 def sort_findings(findings: list[Finding], campaign: Campaign) -> list[Finding]:
     """Return findings in the order a person reads them: city, file, sheet, row, column, code."""
     def key(f: Finding):
-        col = f.record.submission.columns if f.record is not None and f.record.submission else {}
         return (campaign.city_order(f.city), f.file or "", f.sheet or "", f.row or 0,
                 len(f.cell or ""), f.cell or "", f.code, f.message)
     return sorted(findings, key=key)

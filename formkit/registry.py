@@ -524,47 +524,18 @@ class ImportResult:
 
 def _read_register_file(path: Path, campaign: Campaign, name: str):
     """Return the FileResult of one register file: the same reader, layout and checks as the forms."""
-    from formkit.api import FileResult
-    from formkit.checks import check_submission
-    from formkit.layout import grids_to_submissions, resolve_context
-    from formkit.readers import Unreadable, read_grids
-    from formkit.table import Source
+    from formkit.api import read_file
 
     form = load_register_form()
-    result = FileResult(path=path, name=name)
-    started = time.perf_counter()
-    try:
-        family, grids = read_grids(path, name)
-    except Unreadable as exc:
-        result.findings.append(Finding.make("unreadable", str(exc), file=name))
-        return result
-    result.cells = sum(len(row) for grid in grids for row in grid.rows)
-    result.family = family
-    try:
-        subs = grids_to_submissions(grids, [form], path, campaign)
-    except RecursionError:
-        result.findings.append(Finding.make("unreadable", "文件结构嵌套过深，无法读取", file=name))
-        return result
-    if not subs:
-        result.findings.append(Finding.make(
-            "unknown-form",
-            "文件中没有找到备案名单表格。表头应包含“设区市”“企业名称”“统一社会信用代码”“备案时间”等列"
-            "（可参照 formkit registry export 导出的名单）",
-            source=Source(name, None, kind=family), file=name))
-        return result
-    for sub in subs:
-        resolve_context(sub, campaign, Path(name))
-        result.submissions.append(sub)
-    checked = time.perf_counter()
-    result.read_seconds = checked - started
-    for sub in subs:
-        for f in check_submission(sub, campaign):
-            if f.code == "missing-column":
-                f.message = f.message.replace(f"请按附件{form.attachment}的格式", "请按备案名单的格式")
-            result.findings.append(f)
+    result = read_file(path, campaign, name, forms=[form], unknown_message=(
+        "文件中没有找到备案名单表格。表头应包含“设区市”“企业名称”“统一社会信用代码”“备案时间”等列"
+        "（可参照 formkit registry export 导出的名单）"))
+    for f in result.findings:
+        if f.code == "missing-column":
+            f.message = f.message.replace(f"请按附件{form.attachment}的格式", "请按备案名单的格式")
+    for sub in result.submissions:
         result.findings.extend(_register_row_checks(sub, campaign))
     result.findings.sort(key=sort_key)
-    result.check_seconds = time.perf_counter() - checked
     return result
 
 

@@ -1,7 +1,5 @@
 """`formkit blank` output read back by `formkit check`: the right form, zero records, no error."""
 
-from pathlib import Path
-
 from click.testing import CliRunner
 
 from formkit import api

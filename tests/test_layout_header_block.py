@@ -42,8 +42,8 @@ def test_batch_from_file_name(tmp_path, campaign):
 def test_city_from_folder_and_disagreement(tmp_path, campaign):
     row = eval_row(1, "苏州恒泰示例精密有限公司", CODES["sz1"])
     folder = tmp_path / "苏州市"
-    p1 = write_docx(folder / "附件2.docx", ["填报日期：2023-06-01"], [_table(row)])
-    p2 = write_docx(folder / "无锡市附件2.docx", ["填报单位：南京市知识产权局 填报日期：2023-06-01"], [_table(row)])
+    write_docx(folder / "附件2.docx", ["填报日期：2023-06-01"], [_table(row)])
+    write_docx(folder / "无锡市附件2.docx", ["填报单位：南京市知识产权局 填报日期：2023-06-01"], [_table(row)])
     result = api.check([tmp_path], campaign)
     subs = {fr.name: fr.submissions[0] for fr in result.files}
     assert subs["苏州市/附件2.docx"].city == "苏州市"

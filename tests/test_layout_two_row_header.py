@@ -25,7 +25,6 @@ def test_xlsx_two_row_header(tmp_path, campaign):
     from tests.builders import write_xlsx
 
     top = [t if i in (0, 1, 2, 3, 4, 7, 8, 12, 13) else "" for i, t in enumerate(TOP)]
-    code = "91320302MA1Y2D3L7B"
     rows = [["2023年度企业贯标质量抽查情况汇总表"], ["填报单位：徐州市知识产权局", "", "", "", "", "填报日期：2023-11-20"],
             top, SUB, ROW]
     path = write_xlsx(tmp_path / "徐州.xlsx", {"抽查": rows}, {"抽查": _merges()})

@@ -136,8 +136,8 @@ def test_outputs_written(merged):
 def test_resubmission_replaces_older_file(tmp_path, campaign):
     rows1 = [eval_row(1), eval_row(2, "南京云杉示例材料有限公司", CODES["nj2"])]
     rows2 = rows1 + [eval_row(3, "南京北辰示例软件有限公司", CODES["nj3"])]
-    old = write_xlsx(tmp_path / "in" / "南京市第一批.xlsx", {"S": standard_eval_sheet(rows1, date="2023年6月5日")})
-    new = write_xlsx(tmp_path / "in" / "南京市第一批（更正）.xlsx", {"S": standard_eval_sheet(rows2, date="2023年6月8日")})
+    write_xlsx(tmp_path / "in" / "南京市第一批.xlsx", {"S": standard_eval_sheet(rows1, date="2023年6月5日")})
+    write_xlsx(tmp_path / "in" / "南京市第一批（更正）.xlsx", {"S": standard_eval_sheet(rows2, date="2023年6月8日")})
     out = tmp_path / "out"
     run = CliRunner().invoke(main, ["merge", str(tmp_path / "in"), "-o", str(out), "--as-of", "2023-06-20"])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -5,7 +5,6 @@ They count valid records (no error finding) and run after every other check.
 
 from __future__ import annotations
 
-import datetime as dt
 
 from formkit.findings import Finding
 from formkit.normalize import chinese_date

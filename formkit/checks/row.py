@@ -80,7 +80,6 @@ def filing_age(record: Record, campaign) -> Iterator[Finding]:
         return
     latest = _add_years(review, -years)
     if filed > latest:
-        word = "超" if years == campaign.thresholds["stock_filing_years"] else "满"
         yield Finding.at(record, "filing_date", "filing-age",
                          f"异常类型为“{kind}”，但备案时间{chinese_date(filed)}距复核截止日"
                          f"{chinese_date(review)}不足{years}年（应在{chinese_date(latest)}或之前），"
@@ -122,7 +121,6 @@ def uncertified_body(record: Record, campaign) -> Iterator[Finding]:
 def date(record: Record, campaign) -> Iterator[Finding]:
     """Yield `date` for a date outside what the rules allow (campaign year, order of dates)."""
     form = get_form(record.form)
-    sub = record.submission
     for col in form.columns:
         value = record.value(col.key)
         if col.type != "date" or not isinstance(value, dt.date):

@@ -91,8 +91,6 @@ def _strip_illegal(text: str) -> str:
 
 
 def _print_setup(ws, ncols: int, header_row: int) -> None:
-    from openpyxl.utils import get_column_letter
-
     ws.freeze_panes = f"C{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
@@ -105,7 +103,6 @@ def _print_setup(ws, ncols: int, header_row: int) -> None:
 def write_form_workbook(result: MergeResult, form_key: str, path: Path) -> Path:
     """Write the provincial workbook of one form: records in official order, totals last."""
     from openpyxl import Workbook
-    from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter
 
     form = get_form(form_key)
