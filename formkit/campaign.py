@@ -57,11 +57,14 @@ class Campaign:
         return dt.date(self.year, int(month), int(day))
 
     def city(self, name: str) -> City | None:
-        """Return the campaign city called ``name`` (with or without 市), else None."""
-        for city in self.cities:
-            if name in (city.name, city.short, city.office):
-                return city
-        return None
+        """Return the campaign city called ``name`` (with or without 市, or its office), else None."""
+        index = self.__dict__.get("_city_index")
+        if index is None:  # asked once per record: index the names once
+            index = {}
+            for city in reversed(self.cities):
+                index.update({city.name: city, city.short: city, city.office: city})
+            self.__dict__["_city_index"] = index
+        return index.get(name)
 
     def city_order(self, name: str | None) -> int:
         """Return the official position of a city, unknown cities last."""

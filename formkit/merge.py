@@ -62,8 +62,16 @@ class MergeResult:
         return [s for s in self.submissions if s.city == city and s.form == form]
 
     def valid_records(self, city: str, form: str, batch: int | None = None) -> list[Record]:
-        return [r for r in self.records.get(form, []) if r.submission.city == city and r.valid
-                and (batch is None or r.submission.batch == batch)]
+        groups = self.__dict__.get("_valid_groups")
+        if groups is None:  # grouped once: the city checks and the summary ask 100+ times
+            groups = {}
+            for key, records in self.records.items():
+                for r in records:
+                    if r.valid:
+                        groups.setdefault((key, r.submission.city), []).append(r)
+            self.__dict__["_valid_groups"] = groups
+        found = groups.get((form, city), [])
+        return found if batch is None else [r for r in found if r.submission.batch == batch]
 
     def valid_count(self, city: str, form: str, batch: int | None = None) -> int:
         return len(self.valid_records(city, form, batch))

@@ -199,3 +199,35 @@ def test_json_output_matches_file(merged, tmp_path):
     run = CliRunner().invoke(main, ["merge", str(samples_dir()), "-o", str(tmp_path / "o"),
                                     "--as-of", AS_OF.isoformat(), "--json"])
     assert json.loads(run.output) == json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
+
+
+def test_parallel_writing_gives_the_same_files(tmp_path, campaign):
+    from formkit.outputs.merged import write_merged
+
+    result = merge([samples_dir()], campaign, as_of=AS_OF)
+    one = write_merged(result, tmp_path / "one", parallel=False)
+    two = write_merged(result, tmp_path / "two", parallel=True)
+    assert [p.name for p in one] == [p.name for p in two]
+    for a, b in zip(one, two):
+        if a.suffix == ".json":
+            assert a.read_bytes() == b.read_bytes(), a.name
+        else:
+            rows_a = [r for ws in openpyxl.load_workbook(a) for r in ws.iter_rows(values_only=True)]
+            rows_b = [r for ws in openpyxl.load_workbook(b) for r in ws.iter_rows(values_only=True)]
+            assert rows_a == rows_b, a.name
+    assert not [p for p in (tmp_path / "two").iterdir() if p.name.startswith(".")]
+
+
+def test_parallel_writing_reports_a_failure(tmp_path, campaign, monkeypatch):
+    from formkit.errors import OutputError
+    from formkit.outputs import merged as out
+
+    result = merge([samples_dir()], campaign, as_of=AS_OF)
+
+    def broken(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(out, "write_form_workbook", broken)
+    with pytest.raises((OutputError, OSError)) as exc:
+        out.write_merged(result, tmp_path / "o", parallel=True)
+    assert "磁盘已满" in str(exc.value)

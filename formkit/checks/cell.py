@@ -14,11 +14,11 @@ from formkit.table import Record
 def required(record: Record, campaign) -> Iterator[Finding]:
     """Yield `required` for an empty required value, including the conditional ones."""
     form = get_form(record.form)
-    missing = set(record.submission.missing) if record.submission else set()
-    for col in form.columns:
-        if col.key not in record.cells or col.key in missing:
-            continue
-        if not record.cells[col.key].empty:
+    missing = record.submission.missing if record.submission else ()
+    cells = record.cells
+    for col in form.checked_for_presence:
+        cell = cells.get(col.key)
+        if cell is None or cell.raw != "" or col.key in missing:
             continue
         if col.required:
             yield Finding.at(record, col.key, "required", f"{col.header}为必填项，不能为空，请补填")

@@ -24,6 +24,11 @@ def place(record: Record) -> str:
     return f"{city}“{src.file}”{where}".strip()
 
 
+def name_key(name: str) -> str:
+    """Return an enterprise name's matching key (not cached: names are mostly unique)."""
+    return enum_key.__wrapped__(name) if name else ""
+
+
 def code_of(record: Record) -> str | None:
     """Return the record's credit code for matching: the valid code, else the compacted raw text."""
     value = record.value("uscc")
@@ -101,20 +106,20 @@ def name_mismatch(records_by_form: dict[str, list[Record]]) -> list[Finding]:
     renamed: dict[str, set[str]] = {}
     for anomaly in records_by_form.get("anomaly", []):
         if anomaly.value("type") == "已更名" and code_of(anomaly):
-            names = {enum_key(anomaly.raw("name")), enum_key(anomaly.raw("new_name"))}
+            names = {name_key(anomaly.raw("name")), name_key(anomaly.raw("new_name"))}
             renamed.setdefault(code_of(anomaly), set()).update(n for n in names if n)
     first: dict[str, Record] = {}
     out: list[Finding] = []
     for form in ("evaluation", "spotcheck", "anomaly"):
         for record in records_by_form.get(form, []):
-            code, name = code_of(record), enum_key(record.raw("name"))
+            code, name = code_of(record), name_key(record.raw("name"))
             if not code or not name:
                 continue
             if code not in first:
                 first[code] = record
                 continue
             other = first[code]
-            other_name = enum_key(other.raw("name"))
+            other_name = name_key(other.raw("name"))
             if name == other_name or {name, other_name} <= renamed.get(code, set()):
                 continue
             out.append(Finding.at(record, "name", "name-mismatch",

@@ -121,9 +121,9 @@ def uncertified_body(record: Record, campaign) -> Iterator[Finding]:
 def date(record: Record, campaign) -> Iterator[Finding]:
     """Yield `date` for a date outside what the rules allow (campaign year, order of dates)."""
     form = get_form(record.form)
-    for col in form.columns:
+    for col in form.ruled_dates:
         value = record.value(col.key)
-        if col.type != "date" or not isinstance(value, dt.date):
+        if not isinstance(value, dt.date):
             continue
         if col.in_year and value.year != campaign.year:
             yield Finding.at(record, col.key, "date",

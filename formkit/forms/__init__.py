@@ -91,6 +91,16 @@ class Form:
         """Return the columns that carry data (all but 序号)."""
         return tuple(c for c in self.columns if c.type != "seq")
 
+    @functools.cached_property
+    def checked_for_presence(self) -> tuple[Column, ...]:
+        """Return the columns that are required, always or under a condition."""
+        return tuple(c for c in self.columns if c.required or c.required_when)
+
+    @functools.cached_property
+    def ruled_dates(self) -> tuple[Column, ...]:
+        """Return the date columns with a rule on their range (campaign year, order)."""
+        return tuple(c for c in self.columns if c.type == "date" and (c.in_year or c.not_after or c.not_before))
+
     @property
     def required_columns(self) -> tuple[Column, ...]:
         """Return the columns a file must have."""
