@@ -245,8 +245,29 @@ class Letter:
     number: int = 0  # the running number of its 发文字号
 
 
-def _reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
+def _reminder(campaign: Campaign, base: dict, *, name: str, uscc: str, city: str | None, office: str,
+              filed: str, grace_until: dt.date | None, verification: str) -> Letter:
+    """Return one reminder letter (提醒函) to an enterprise filed over 5 years ago."""
     years = campaign.thresholds.get("stock_filing_years", 5)
+    return Letter(name, {
+        **base,
+        "标题": f"关于贯标备案超过{years}年未认证或评价的提醒函",
+        "主送": name,
+        "抄送": office,
+        "企业名称": name,
+        "统一社会信用代码": uscc,
+        "设区市": city or "",
+        "市局": office,
+        "备案时间": filed,
+        "复核截止日期": cn_date(campaign.deadline("anomaly")),
+        "超期年限": years,
+        "宽限年限": campaign.thresholds.get("grace_period_years", 1),
+        "宽限期至": cn_date(grace_until),
+        "核实情况": verification,
+    })
+
+
+def _reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
     grace = campaign.thresholds.get("grace_period_years", 1)
     review = campaign.deadline("anomaly")
     out = []
@@ -256,55 +277,22 @@ def _reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
             continue
         if v.get("willingness") != "愿意开展认证或评价" or not str(v.get("action") or "").startswith("提醒"):
             continue
-        grace_until = _date(v.get("grace_until")) or _shift_years(review, grace)
-        name = _text(v.get("name"))
-        office = city_office(campaign, r.get("city"))
-        out.append(Letter(name, {
-            **base,
-            "标题": f"关于贯标备案超过{years}年未认证或评价的提醒函",
-            "主送": name,
-            "抄送": office,
-            "企业名称": name,
-            "统一社会信用代码": _text(v.get("uscc")),
-            "设区市": r.get("city") or "",
-            "市局": office,
-            "备案时间": cn_date(_date(v.get("filing_date"))) or _text(r.get("raw", {}).get("filing_date")),
-            "复核截止日期": cn_date(review),
-            "超期年限": years,
-            "宽限年限": grace,
-            "宽限期至": cn_date(grace_until),
-            "核实情况": _sentence(v.get("verification")),
-        }))
+        out.append(_reminder(
+            campaign, base, name=_text(v.get("name")), uscc=_text(v.get("uscc")), city=r.get("city"),
+            office=city_office(campaign, r.get("city")),
+            filed=cn_date(_date(v.get("filing_date"))) or _text(r.get("raw", {}).get("filing_date")),
+            grace_until=_date(v.get("grace_until")) or _shift_years(review, grace),
+            verification=_sentence(v.get("verification"))))
     return out
 
 
 def reminders_from_registry(due: list[dict], campaign: Campaign, base: dict) -> list[Letter]:
     """Return the reminder letters of the register's 5-year rule (``formkit.registry.due_enterprises``)."""
-    years = campaign.thresholds.get("stock_filing_years", 5)
-    grace = campaign.thresholds.get("grace_period_years", 1)
-    out = []
-    for d in due:
-        if d.get("rule") != "5-year":
-            continue
-        name = _text(d.get("name"))
-        office = d.get("office") or city_office(campaign, d.get("city"))
-        out.append(Letter(name, {
-            **base,
-            "标题": f"关于贯标备案超过{years}年未认证或评价的提醒函",
-            "主送": name,
-            "抄送": office,
-            "企业名称": name,
-            "统一社会信用代码": _text(d.get("uscc")),
-            "设区市": d.get("city") or "",
-            "市局": office,
-            "备案时间": cn_date(_date(d.get("filing_date"))),
-            "复核截止日期": cn_date(campaign.deadline("anomaly")),
-            "超期年限": years,
-            "宽限年限": grace,
-            "宽限期至": cn_date(_date(d.get("grace_deadline"))),
-            "核实情况": "",
-        }))
-    return out
+    return [_reminder(campaign, base, name=_text(d.get("name")), uscc=_text(d.get("uscc")), city=d.get("city"),
+                      office=d.get("office") or city_office(campaign, d.get("city")),
+                      filed=cn_date(_date(d.get("filing_date"))), grace_until=_date(d.get("grace_deadline")),
+                      verification="")
+            for d in due if d.get("rule") == "5-year"]
 
 
 def _failed_spotchecks(merged: Merged) -> list[dict]:
