@@ -14,6 +14,7 @@ import io
 import math
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -47,6 +48,15 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 # --- names ---------------------------------------------------------------------------------
+
+@dataclass
+class Filled:
+    """What a filled form adds to the blank layout: header-block values, data rows, a total row."""
+
+    block: dict = field(default_factory=dict)  # unit / date / batch → text
+    rows: list[list] = field(default_factory=list)  # one value per declared column
+    total: bool = False  # the last row is a 合计 row
+
 
 def blank_filename(form: Form, campaign: Campaign, fmt: str) -> str:
     """Return the file name of a blank attachment, e.g. ``附件2-2023年度贯标绩效评价合格企业汇总表.xlsx``."""
@@ -137,7 +147,7 @@ def _list_formula(values: Sequence[str]) -> str | None:
 
 # --- xlsx ----------------------------------------------------------------------------------
 
-def _build_workbook(form: Form, campaign: Campaign):
+def _build_workbook(form: Form, campaign: Campaign, filled: "Filled | None" = None):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -171,7 +181,8 @@ def _build_workbook(form: Form, campaign: Campaign):
     validations = []
     row = 3
     if form.header_block:
-        validations += _write_header_block(ws, form, row, widths, body_font)
+        validations += _write_header_block(ws, form, row, widths, body_font,
+                                           filled.block if filled is not None else None)
         ws.row_dimensions[row].height = 24
         row += 1
 
@@ -186,7 +197,7 @@ def _build_workbook(form: Form, campaign: Campaign):
     ws.row_dimensions[header_row].height = 15 * _max_lines([c.header for c in cols], widths) + 8
 
     # The data rows: empty for the cities; the province's own plan lists the cities.
-    prefilled = _prefilled_rows(form, campaign)
+    prefilled = filled.rows if filled is not None else _prefilled_rows(form, campaign)
     count = len(prefilled) if prefilled is not None else _blank_row_count(form, campaign, XLSX_BLANK_ROWS)
     first = header_row + 1
     last = header_row + count
@@ -195,14 +206,18 @@ def _build_workbook(form: Form, campaign: Campaign):
         values = prefilled[r - first] if prefilled is not None else None
         for index, col in enumerate(cols, start=1):
             cell = ws.cell(r, index)
-            if values and values[index - 1]:
-                cell.value = int(values[index - 1]) if col.type == "seq" else values[index - 1]
+            if values and values[index - 1] not in (None, ""):
+                value = values[index - 1]
+                cell.value = int(value) if col.type == "seq" and str(value).isdigit() else value
+                if isinstance(value, str) and value[:1] in "=+-@":
+                    cell.data_type = "s"  # a city's text is never a formula
             cell.border, cell.font = box, body_font
             cell.number_format = _NUMBER_FORMATS.get(col.type, "General")
             cell.alignment = Alignment(
                 horizontal="left" if col.type in _LEFT_TYPES else "center", vertical="center", wrap_text=True)
-    data_last = last - 1 if prefilled is not None and form.has_total_row else last
-    if prefilled is not None and form.has_total_row:
+    has_total = prefilled is not None and form.has_total_row and (filled is None or filled.total)
+    data_last = last - 1 if has_total else last
+    if has_total:
         for index in range(1, ncols + 1):
             ws.cell(last, index).font = Font(name=XLSX_FONT, size=11, bold=True)
 
@@ -248,8 +263,8 @@ def _build_workbook(form: Form, campaign: Campaign):
     return wb
 
 
-def _write_header_block(ws, form: Form, row: int, widths: list[int], font) -> list:
-    """Write each header-block label in its own cell with an empty value cell to its right."""
+def _write_header_block(ws, form: Form, row: int, widths: list[int], font, values: dict | None = None) -> list:
+    """Write each header-block label in its own cell with its value cell (empty in a blank) to its right."""
     from openpyxl.styles import Alignment, Border, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -265,6 +280,8 @@ def _write_header_block(ws, form: Form, row: int, widths: list[int], font) -> li
         label_cell.font = font
         label_cell.alignment = Alignment(horizontal="right", vertical="center")
         value_cell = ws.cell(row, column + 1)
+        if values and values.get(item):
+            value_cell.value = values[item]
         value_cell.font, value_cell.border = font, underline
         value_cell.alignment = Alignment(horizontal="left", vertical="center")
         if item == "date":
@@ -368,20 +385,24 @@ def _docx_widths(form: Form, font_size: float, text_width_pt: float) -> list[flo
     return widths
 
 
-def _build_document(form: Form, campaign: Campaign):
+def _build_document(form: Form, campaign: Campaign, filled: "Filled | None" = None):
     from formkit.outputs import official
 
     doc = official.new_official_document(landscape=True)
     official.add_attachment_label(doc, f"附件{form.attachment}")
     official.add_title(doc, form.title_for(campaign.year))
     if form.header_block:
-        parts = [DOCX_HEADER_PARTS.get(item, HEADER_LABELS.get(item, f"{item}：")) for item in form.header_block]
+        if filled is not None:
+            parts = [HEADER_LABELS.get(item, f"{item}：") + str(filled.block.get(item) or "") for item in form.header_block]
+        else:
+            parts = [DOCX_HEADER_PARTS.get(item, HEADER_LABELS.get(item, f"{item}：")) for item in form.header_block]
         official.add_text(doc, (" " * 12).join(parts), size=14)
 
     section = doc.sections[0]
     text_width_pt = (section.page_width - section.left_margin - section.right_margin) / 12700
     font_size = 12 if len(form.columns) <= 8 else 10.5
-    rows = _prefilled_rows(form, campaign)
+    rows = [["" if v is None else str(v) for v in r] for r in filled.rows] if filled is not None \
+        else _prefilled_rows(form, campaign)
     if rows is None:
         rows = [[""] * len(form.columns) for _ in range(DOCX_BLANK_ROWS)]
     official.add_table(doc, [col.header for col in form.columns], rows,
@@ -575,3 +596,20 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def write_filled(form: Form, campaign: Campaign, filled: Filled, path: str | Path, fmt: str) -> Path:
+    """Return ``path`` after writing a filled form in the blank attachment's layout (xlsx or docx)."""
+    _check_format(fmt)
+    path = Path(path)
+    if fmt == "xlsx":
+        wb = _build_workbook(form, campaign, filled)
+        with atomic_path(path) as tmp:
+            _save_workbook(wb, tmp)
+    else:
+        from formkit.outputs.official import save_document
+
+        doc = _build_document(form, campaign, filled)
+        with atomic_path(path) as tmp:
+            save_document(doc, tmp)
+    return path
