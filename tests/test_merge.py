@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from formkit import api
 from formkit.cli import main
 from formkit.findings import flatten
+from formkit.forms import get_form
 from formkit.merge import merge
 from formkit.resources import samples_dir
 from tests.builders import CODES, eval_row, standard_eval_sheet, write_xlsx
@@ -231,3 +232,18 @@ def test_parallel_writing_reports_a_failure(tmp_path, campaign, monkeypatch):
     with pytest.raises((OutputError, OSError)) as exc:
         out.write_merged(result, tmp_path / "o", parallel=True)
     assert "磁盘已满" in str(exc.value)
+
+
+def test_workbook_cells_equal_the_records(tmp_path, campaign):
+    from formkit.outputs.merged import cell_value
+
+    result, _ = api.merge_to([samples_dir()], tmp_path / "o", campaign, as_of=AS_OF)
+    for form_key, name in (("evaluation", E2), ("spotcheck", E3), ("anomaly", E4)):
+        ws = openpyxl.load_workbook(tmp_path / "o" / f"全省{name}.xlsx").worksheets[0]
+        columns = [c for c in get_form(form_key).columns if c.type != "seq"]
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        assert len(rows) == len(result.records[form_key])
+        for row, record in zip(rows, result.records[form_key]):
+            got = [v.date() if isinstance(v, dt.datetime) else v for v in row[2:2 + len(columns)]]
+            want = [cell_value(record, c.key) for c in columns]
+            assert got == [None if w == "" else w for w in want], record.source

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -135,7 +136,13 @@ def write_form_workbook(result: MergeResult, form_key: str, path: Path) -> Path:
                           alignment=st["wrap"]) for h in headers])
     # Plain values are appended as they are (fast); a cell object is made only where it is
     # needed: a finding to mark, or a text openpyxl would otherwise take for a formula.
+    # A row with a finding goes through openpyxl (fills, comments). Every other row is left
+    # empty here and its cells are written as XML afterwards (_fill_plain_rows): openpyxl's
+    # writer costs ~5 µs a cell, and a provincial table has a million of them.
     marked_records = {rid for rid, _ in by_cell}
+    plain: dict[int, list] = {}
+    date_cell = _text_cell(ws, dt.date(2000, 1, 1))
+    date_style = date_cell.style_id  # registers yyyy-mm-dd in the workbook's styles
     for n, record in enumerate(records, start=1):
         src = record.source
         values = [n, record.submission.city or "（未确定）"]
@@ -144,20 +151,76 @@ def write_form_workbook(result: MergeResult, form_key: str, path: Path) -> Path:
         values.append(f"{src.sheet} 第{src.row}行" if src.sheet else f"第{src.row}行")
         if form_key == "evaluation":
             values.append({1: "第一批", 2: "第二批"}.get(record.submission.batch, ""))
+        if id(record) not in marked_records:
+            plain[n + 1] = values
+            ws.append([])
+            continue
         row = [_text_cell(ws, v) if type(v) is str and v[:1] in FORMULA_START else v for v in values]
-        if id(record) in marked_records:
-            for k, key in enumerate([None, "__city__"] + [c.key for c in columns]):
-                found = by_cell.get((id(record), key))
-                if found:
-                    cell = row[k] if not isinstance(row[k], (str, int, float, dt.date, type(None))) else _text_cell(ws, values[k])
-                    _mark(cell, found, st)
-                    row[k] = cell
+        for k, key in enumerate([None, "__city__"] + [c.key for c in columns]):
+            found = by_cell.get((id(record), key))
+            if found:
+                cell = row[k] if not isinstance(row[k], (str, int, float, dt.date, type(None))) else _text_cell(ws, values[k])
+                _mark(cell, found, st)
+                row[k] = cell
         ws.append(row)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(records) + 1}"
     _totals_sheet(wb, result, form_key, st)
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        _fill_plain_rows(tmp, "xl/worksheets/sheet1.xml", plain, date_style)
     return path
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EMPTY_ROW = re.compile(rb'<row r="(\d+)"></row>')
+_XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+
+
+def _cell_xml(ref: str, value, date_style: int) -> str:
+    """Return one cell's XML, as openpyxl would write it (text inline, never a formula)."""
+    if value is None or value == "":
+        return ""
+    kind = type(value)
+    if kind is str:
+        text = _strip_illegal(value).translate(_XML_ESCAPES)
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if kind is bool:
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if kind is int or kind is float:
+        return f'<c r="{ref}" t="n"><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{date_style}" t="n"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+    text = _strip_illegal(str(value)).translate(_XML_ESCAPES)
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _fill_plain_rows(path: Path, sheet: str, rows: dict[int, list], date_style: int) -> None:
+    """Write the cells of the rows openpyxl left empty into the saved workbook's sheet XML."""
+    import zipfile
+    from openpyxl.utils import get_column_letter
+
+    if not rows:
+        return
+    width = max(len(v) for v in rows.values())
+    letters = [get_column_letter(k + 1) for k in range(width)]
+
+    def fill(match: re.Match) -> bytes:
+        n = int(match.group(1))
+        values = rows.get(n)
+        if values is None:
+            return match.group(0)
+        cells = "".join(_cell_xml(f"{letters[k]}{n}", v, date_style) for k, v in enumerate(values))
+        return f'<row r="{n}">{cells}</row>'.encode("utf-8")
+
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+        for info, data in members:
+            if info.filename == sheet:
+                data = _EMPTY_ROW.sub(fill, data)
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _column_key(form: Form, header: str | None) -> str | None:
