@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from formkit import api
 from formkit.readers import INSTALL_HINT, legacy, office, read_grids
 from formkit.resources import samples_dir
+from tests.builders import require_soffice
 
 E2 = "2023年度贯标绩效评价合格企业汇总表"
 E3 = "2023年度企业贯标质量抽查情况汇总表"
@@ -33,14 +34,6 @@ XLSX = [f"南京市/南京市-附件2-{E2}（第一批）.xlsx", f"苏州市/苏
         f"徐州市/徐州市-附件3-{E3}.xlsx"]
 DOCX = [f"常州市/常州市-附件3-{E3}.docx", f"淮安市/淮安市-附件4-{E4}.docx",
         f"南通市/南通市-附件2-{E2}（第一批）.docx"]
-
-
-def require_soffice() -> None:
-    """Skip when LibreOffice is missing; under CI=true, fail instead (CI must install it)."""
-    if office.find_soffice() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("LibreOffice (soffice) is not installed: .ci/run must install it")
-        pytest.skip("LibreOffice (soffice) is not installed")
 
 
 # ------------------------------------------------------------ helpers

@@ -16,20 +16,12 @@ from docx.shared import Mm, Pt
 
 from formkit import api, uscc
 from formkit.readers import Unreadable, office, pdf, read_grids
+from tests.builders import EVAL_HEADERS, require_soffice
+from tests.hostile_files import write_pdf
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "peer" / "pdfplumber"
 SCAN = "扫描件无文字层，请提交可编辑的文件"
-EVAL_HEADERS = ["序号", "企业名称", "统一社会信用代码", "所在县（市、区）", "企业类别", "贯标备案时间",
-                "评价方式", "评价机构（专家组）", "评价日期", "评价得分", "评价结论", "联系人", "联系电话", "备注"]
 COUNTIES = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区"]
-
-
-def require_soffice() -> None:
-    """Skip when LibreOffice is missing; under CI=true, fail instead (CI must install it)."""
-    if office.find_soffice() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("LibreOffice (soffice) is not installed: .ci/run must install it")
-        pytest.skip("LibreOffice (soffice) is not installed")
 
 
 def valid_uscc(k: int, region: str = "320102") -> str:
@@ -222,16 +214,7 @@ def _cid_pdf(path: Path) -> Path:
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /XYZ"
         b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
     ]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(out)
-    return path
+    return write_pdf(path, objs)
 
 
 def test_cid_glyphs_are_reported_not_guessed(tmp_path, campaign):
