@@ -152,7 +152,7 @@ def check(paths: Iterable[str | Path], campaign: Campaign | None = None,
     inputs, ignored = collect_inputs(paths)
     files = []
     iterator = progress(inputs) if progress else inputs
-    from formkit.readers.office import converted_copies
+    from formkit.readers.legacy import converted_copies
 
     # Legacy Word/WPS files are converted by LibreOffice in one call for the whole run.
     with converted_copies([path for path, _ in inputs]):

@@ -557,7 +557,7 @@ def read_register(paths: Iterable[str | Path], campaign: Campaign | None = None,
     """Return an api.CheckResult of register files: every row read and checked, duplicates found."""
     from formkit.api import CheckResult, collect_inputs
     from formkit.checks.cross import place
-    from formkit.readers.office import converted_copies
+    from formkit.readers.legacy import converted_copies
 
     campaign = campaign or load_campaign()
     inputs, ignored = collect_inputs(paths)

@@ -20,7 +20,8 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from formkit import api
-from formkit.readers import INSTALL_HINT, legacy, office, read_grids
+from formkit import soffice
+from formkit.readers import INSTALL_HINT, legacy, ole, read_grids
 from formkit.resources import samples_dir
 from tests.builders import require_soffice
 
@@ -105,7 +106,7 @@ def make_ole(path: Path, streams: dict[str, bytes]) -> Path:
             fat[first + k] = first + k + 1 if k < n - 1 else end
     assert len(entries) <= 4 and 2 + len(data_sectors) <= ss // 4
     header = bytearray(ss)
-    header[0:8] = legacy.OLE_MAGIC
+    header[0:8] = ole.OLE_MAGIC
     struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
     struct.pack_into("<IIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end)
     struct.pack_into("<I", header, 72, 0)
@@ -158,7 +159,7 @@ def converted(tmp_path_factory):
         ext = to.split(":")[0]
         folder = root / to.replace(":", "-")
         started = time.monotonic()
-        results = office.convert_batch(inputs, to, folder)
+        results = soffice.convert_batch(inputs, to, folder)
         timings[to] = time.monotonic() - started
         for rel, path in zip(rels, inputs):
             made = results[path]
@@ -208,17 +209,17 @@ def test_legacy_folder_converted_in_one_call(converted, campaign, tmp_path, monk
         shutil.copyfile(doc, folder / doc.name)
     shutil.copyfile(docs[0], folder / "副本.wps")  # a WPS 文字 file: a Word binary inside
     calls = []
-    real = office.convert_batch
+    real = soffice.convert_batch
 
     def spy(paths, to_ext, *args, **kwargs):
         paths = list(paths)
         calls.append((len(paths), to_ext))
         return real(paths, to_ext, *args, **kwargs)
 
-    monkeypatch.setattr(office, "convert_batch", spy)
+    monkeypatch.setattr(soffice, "convert_batch", spy)
     result = api.check([folder], campaign)
     assert calls == [(4, "docx")]
-    assert office.last_stats["files"] == 4 and office.last_stats["calls"] == 1
+    assert soffice.last_stats["files"] == 4 and soffice.last_stats["calls"] == 1
     assert [fr.family for fr in result.files] == ["word"] * 4
     wps = next(fr for fr in result.files if fr.name == "副本.wps")
     assert len(wps.records) == len(next(fr for fr in result.files if fr.name == docs[0].name).records) > 0
@@ -236,7 +237,7 @@ def test_doc_read_on_its_own_converts_it(converted, campaign):
 def test_doc_whose_bytes_are_docx_is_read_as_docx(campaign, tmp_path, monkeypatch):
     fake = tmp_path / "南通市-附件3-抽查表.doc"
     shutil.copyfile(samples_dir() / DOCX[0], fake)
-    monkeypatch.setattr(office, "find_soffice", lambda: pytest.fail("no conversion expected"))
+    monkeypatch.setattr(soffice, "find_soffice", lambda: pytest.fail("no conversion expected"))
     result = api.check([fake], campaign)
     assert result.files[0].family == "word"
     assert records_of(result) == records_of(api.check([samples_dir() / DOCX[0]], campaign))
@@ -252,7 +253,7 @@ def test_xls_whose_bytes_are_xlsx_is_read_as_xlsx(campaign, tmp_path):
 def test_doc_without_libreoffice_is_unreadable(campaign, tmp_path, monkeypatch):
     doc = make_ole(tmp_path / "常州市-附件3-抽查表.doc", {"WordDocument": word_stream(False)})
     wps = make_ole(tmp_path / "常州市-附件4-异常表.wps", {"Other": b""})  # kind told by extension
-    assert legacy.ole_kind(doc) == "doc" and legacy.ole_kind(wps) == "unknown"
+    assert ole.ole_kind(doc) == "doc" and ole.ole_kind(wps) == "unknown"
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))  # neither soffice nor libreoffice can be found
@@ -265,8 +266,8 @@ def test_doc_without_libreoffice_is_unreadable(campaign, tmp_path, monkeypatch):
 
 def test_encrypted_doc_is_refused_without_conversion(campaign, tmp_path, monkeypatch):
     doc = make_ole(tmp_path / "加密.doc", {"WordDocument": word_stream(True)})
-    assert legacy.doc_is_encrypted(doc)
-    monkeypatch.setattr(office, "find_soffice", lambda: pytest.fail("an encrypted file is not converted"))
+    assert ole.doc_is_encrypted(doc)
+    monkeypatch.setattr(soffice, "find_soffice", lambda: pytest.fail("an encrypted file is not converted"))
     result = api.check([doc], campaign)
     assert [(f.code, f.message) for f in result.findings] == [("unreadable", "文件已加密，请取消密码后重新提交")]
 
@@ -275,13 +276,13 @@ def test_ole_kind_reads_the_directory_not_the_text(tmp_path):
     # A Word file whose text mentions "Workbook" is still a Word file.
     text = "Workbook Book ".encode("utf-16-le") * 200
     doc = make_ole(tmp_path / "x.xls", {"WordDocument": word_stream(False) + text})
-    assert legacy.ole_kind(doc) == "doc" and legacy.effective_kind(doc) == "doc"
-    assert legacy.ole_kind(make_ole(tmp_path / "y.doc", {"Workbook": b"\0" * 4096})) == "xls"
-    assert legacy.ole_kind(make_ole(tmp_path / "z.docx", {"EncryptedPackage": b"\0" * 4096,
+    assert ole.ole_kind(doc) == "doc" and ole.effective_kind(doc) == "doc"
+    assert ole.ole_kind(make_ole(tmp_path / "y.doc", {"Workbook": b"\0" * 4096})) == "xls"
+    assert ole.ole_kind(make_ole(tmp_path / "z.docx", {"EncryptedPackage": b"\0" * 4096,
                                                          "EncryptionInfo": b""})) == "encrypted"
     broken = tmp_path / "broken.doc"
-    broken.write_bytes(legacy.OLE_MAGIC + b"\xff" * 600)
-    assert legacy.ole_kind(broken) == "unknown" and legacy.effective_kind(broken) == "doc"
+    broken.write_bytes(ole.OLE_MAGIC + b"\xff" * 600)
+    assert ole.ole_kind(broken) == "unknown" and ole.effective_kind(broken) == "doc"
 
 
 def test_hanging_conversion_is_stopped(campaign, tmp_path, monkeypatch):
@@ -293,8 +294,8 @@ def test_hanging_conversion_is_stopped(campaign, tmp_path, monkeypatch):
     fake.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\necho $$ > "{pidfile}"\nexec sleep 60\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setattr(office, "TIMEOUT_BASE", 1.0)
-    monkeypatch.setattr(office, "TIMEOUT_PER_FILE", 0.0)
+    monkeypatch.setattr(soffice, "TIMEOUT_BASE", 1.0)
+    monkeypatch.setattr(soffice, "TIMEOUT_PER_FILE", 0.0)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     make_ole(inbox / "a.doc", {"WordDocument": word_stream(False)})
@@ -326,7 +327,7 @@ def _xls_from(tmp_path: Path, name: str, epoch_1904: bool, rows: list[list], mer
         ws.merge_cells(rng)
     src = tmp_path / f"{name}.xlsx"
     wb.save(src)
-    made = office.convert_batch([src], "xls", tmp_path / "xls")[src]
+    made = soffice.convert_batch([src], "xls", tmp_path / "xls")[src]
     assert isinstance(made, Path), made
     return made
 
@@ -410,12 +411,12 @@ for k, name in enumerate(inputs):
     files = []
     for name in ("a.doc", "b.doc", "c.doc"):
         files.append(make_ole(tmp_path / name, {"WordDocument": word_stream(False)}))
-    results = office.convert_batch(files, "docx", tmp_path / "out")
+    results = soffice.convert_batch(files, "docx", tmp_path / "out")
     assert isinstance(results[files[0]], Path) and isinstance(results[files[2]], Path)
     assert isinstance(results[files[1]], str) and "LibreOffice无法转换" in results[files[1]]
     calls = log.read_text().splitlines()
     assert len(calls) == 2 and "f0000" not in calls[1] and "f0001" not in calls[1] and "f0002" in calls[1]
-    assert office.last_stats["calls"] == 2
+    assert soffice.last_stats["calls"] == 2
 
 
 def test_wps_formats_routed_by_content(converted, campaign, tmp_path, monkeypatch):
@@ -425,7 +426,7 @@ def test_wps_formats_routed_by_content(converted, campaign, tmp_path, monkeypatc
     shutil.copyfile(converted[(XLSX[1], "xls")], et)
     wps = tmp_path / "淮安市-附件4-异常表.wps"
     shutil.copyfile(samples_dir() / DOCX[1], wps)
-    monkeypatch.setattr(office, "find_soffice", lambda: pytest.fail("no conversion expected"))
+    monkeypatch.setattr(soffice, "find_soffice", lambda: pytest.fail("no conversion expected"))
     for path, original, family in ((et, XLSX[1], "excel"), (wps, DOCX[1], "word")):
         result = api.check([path], campaign)
         assert result.files[0].family == family

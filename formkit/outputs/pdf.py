@@ -1,6 +1,6 @@
 """Word → PDF for the report and the letters: every file of a run in ONE LibreOffice call.
 
-The conversion itself is :func:`formkit.readers.office.convert_batch` (its own profile, a
+The conversion itself is :func:`formkit.soffice.convert_batch` (its own profile, a
 timeout, the whole process group killed on timeout). Each PDF is written beside its .docx
 under the same name, through a temporary name and a rename.
 
@@ -35,18 +35,18 @@ def to_pdf(paths: Iterable[str | Path]) -> list[Path]:
     PDFs that did convert are kept.
     """
     from formkit.fsutil import write_bytes
-    from formkit.readers import office
+    from formkit import soffice
 
     docs = [Path(p) for p in paths]
     if not docs:
         return []
-    if office.find_soffice() is None:
+    if soffice.find_soffice() is None:
         raise FormkitError("生成 PDF 需要 LibreOffice，但本机未安装：Debian/Ubuntu 可运行 "
                            "sudo apt-get install libreoffice-writer fonts-noto-cjk；Word 文档已生成，可在 Word/WPS 中另存为 PDF")
     work = Path(tempfile.mkdtemp(prefix="formkit-pdf-"))
     try:
         copies = {doc: _layout_copy(doc, work / "in" / f"d{k:04d}.docx") for k, doc in enumerate(docs)}
-        results = office.convert_batch(list(copies.values()), PDF_FILTER, outdir=work / "out")
+        results = soffice.convert_batch(list(copies.values()), PDF_FILTER, outdir=work / "out")
         written: list[Path] = []
         failed: list[str] = []
         for doc in docs:

@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
+from formkit.soffice import INSTALL_HINT  # noqa: F401  (re-exported: readers' messages name it)
 from formkit.table import Grid
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -33,7 +34,6 @@ BROKEN_ZIP = "文件已损坏（压缩包结构不完整），请重新保存后
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".docx", ".doc", ".wps", ".et", ".pdf")
 
-INSTALL_HINT = "请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer libreoffice-calc）"
 
 
 class Unreadable(Exception):
