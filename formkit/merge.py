@@ -1,6 +1,6 @@
 """Submissions of all cities → provincial records, cross-file findings and the year's summary.
 
-The flow: read and check every file (api.check) → drop superseded resubmissions → order
+The flow: read and check every file (:func:`formkit.checking.check`) → drop superseded resubmissions → order
 records (cities in official order, then file, then row) → cross-file checks → city checks
 on the valid records → summary. Writing the outputs is in :mod:`formkit.outputs.merged`.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from formkit.api import CheckResult, FileResult, check
 from formkit.campaign import Campaign, load_campaign
+from formkit.checking import CheckResult, FileResult, check
 from formkit.checks.city import CITY_CHECKS
 from formkit.checks.cross import run_cross_checks
 from formkit.findings import Finding, count
@@ -128,8 +128,13 @@ def order_records(subs: list[Submission], campaign: Campaign) -> dict[str, list[
 
 
 def merge(paths: Iterable[str | Path], campaign: Campaign | None = None, as_of: dt.date | None = None,
-          progress: Callable | None = None) -> MergeResult:
-    """Return the merged records, every finding and the summary for files and folders."""
+          progress: Callable | None = None,
+          more_findings: Callable[[dict[str, list[Record]]], list[Finding]] | None = None) -> MergeResult:
+    """Return the merged records, every finding and the summary for files and folders.
+
+    ``more_findings`` is one more source of findings on the merged records by form (the filing
+    register's, :func:`formkit.registry.findings_source`).
+    """
     campaign = campaign or load_campaign()
     as_of = as_of or dt.date.today()
     # Reading builds millions of small acyclic objects; the cyclic collector would walk them
@@ -164,6 +169,8 @@ def merge(paths: Iterable[str | Path], campaign: Campaign | None = None, as_of: 
                            if r.valid and r.value("city") and isinstance(r.value("qualified"), int)}
     for city_check in CITY_CHECKS:
         findings.extend(city_check(result))
+    if more_findings is not None:
+        findings.extend(more_findings(records))
     result.findings = sort_findings(findings, campaign)
     result.summary = summarize(result)
     result.timings = {

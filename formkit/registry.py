@@ -524,7 +524,7 @@ class ImportResult:
 
 def _read_register_file(path: Path, campaign: Campaign, name: str):
     """Return the FileResult of one register file: the same reader, layout and checks as the forms."""
-    from formkit.api import read_file
+    from formkit.checking import read_file
 
     form = load_register_form()
     result = read_file(path, campaign, name, forms=[form], unknown_message=(
@@ -555,7 +555,7 @@ def _register_row_checks(sub, campaign: Campaign) -> Iterator[Finding]:
 def read_register(paths: Iterable[str | Path], campaign: Campaign | None = None,
                   progress: Callable | None = None):
     """Return an api.CheckResult of register files: every row read and checked, duplicates found."""
-    from formkit.api import CheckResult, collect_inputs
+    from formkit.checking import CheckResult, collect_inputs
     from formkit.checks.cross import place
     from formkit.readers.legacy import converted_copies
 
@@ -1031,28 +1031,11 @@ def registry_findings(records_by_form: dict[str, list], db_url) -> list[Finding]
     return out
 
 
-def merge_to(paths, out_dir, campaign: Campaign | None = None, as_of=None, progress=None, db=None):
-    """Return (MergeResult, written paths) like api.merge_to, with the register's findings added."""
-    from formkit.api import refuse_output_inside_inputs
-    from formkit.findings import count
-    from formkit.merge import merge, sort_findings
-    from formkit.outputs.merged import write_merged
-
-    paths = list(paths)
-    campaign = campaign or load_campaign()
-    refuse_output_inside_inputs(Path(out_dir), paths)
-    with _opened(db) as reg:  # open first: a missing register fails before the long read
-        result = merge(paths, campaign, as_of=as_of, progress=progress)
-        extra = registry_findings(result.records, reg)
-    result.findings = sort_findings(result.findings + extra, campaign)
-    result.summary["findings"] = count(result.findings)
-    started = time.perf_counter()
-    try:
-        written = write_merged(result, Path(out_dir))
-    except OSError as exc:
-        raise FormkitError(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}") from exc
-    result.timings["write"] = time.perf_counter() - started
-    return result, written
+@contextlib.contextmanager
+def findings_source(db) -> Iterator[Callable[[dict[str, list]], list[Finding]]]:
+    """Yield, with the register open, the function that compares merged records with it."""
+    with _opened(db) as reg:
+        yield lambda records_by_form: registry_findings(records_by_form, reg)
 
 
 # ------------------------------------------------------------------ export and dump

@@ -76,13 +76,13 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 def register_rows(campaign=None, submissions: Path | None = None) -> list[dict]:
     """Return the sample register's rows (dicts of register fields plus ``uscc`` and ``role``)."""
-    from formkit import api
+    from formkit import checking
     from formkit.campaign import load_campaign
     from formkit.samplegen import _counties, _org_check  # the same code rules as the samples
 
     campaign = campaign or load_campaign()
     submissions = submissions or samples_dir()
-    checked = api.check([submissions], campaign)
+    checked = checking.check([submissions], campaign)
     rows: dict[str, dict] = {}
     review_types = {"已注销": "review-removed", "经营异常": "review-marked", "已更名": "review-renamed",
                     "备案超5年未认证或评价": "review-stock", "备案满3年未认证或评价": "review-new"}

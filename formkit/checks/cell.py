@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from formkit.checks import row_check
+from formkit.checks.base import row_check
 from formkit.findings import Finding
 from formkit.forms import get_form
 from formkit.table import Record

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from formkit.checks import submission_check
+from formkit.checks.base import submission_check
 from formkit.findings import Finding
 from formkit.forms import get_form
 from formkit.normalize import chinese_date, number_text

@@ -1,7 +1,7 @@
 """More `formkit` commands, one module each, registered on import.
 
-A module here decorates its commands with ``@main.command()`` (``from formkit.cli import
-main``) and imports heavy libraries inside the command functions, so `formkit --help`
+A module here decorates its commands with ``@main.command()`` (``from
+formkit.commands.group import main``) and imports heavy libraries inside the command functions, so `formkit --help`
 stays fast. Every module of this package is imported by :func:`register_all`.
 """
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from formkit.cli import config_option, fail, main, progress
+from formkit.commands.group import config_option, fail, main, progress
 from formkit.errors import FormkitError
 
 

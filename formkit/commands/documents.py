@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from formkit.cli import config_option, fail, main, progress
+from formkit.commands.group import config_option, fail, main, progress
 from formkit.errors import FormkitError
 
 #: KIND → the kind in Chinese (kept here as well so that `formkit --help` imports nothing more).

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from formkit.cli import config_option, fail, main, parse_day, progress
+from formkit.commands.group import config_option, fail, main, parse_day, progress
 from formkit.errors import FormkitError
 
 

@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable
 
 import click
 
-from formkit.cli import fail, main, progress
+from formkit.commands.group import fail, main, progress
 from formkit.errors import FormkitError
 
 NUMBER_COLUMNS = {"序号", "编号", "行号", "no", "no.", "#", "序", "nr"}
