@@ -22,7 +22,7 @@ from formkit.checking import SCANNED, CheckResult, FileResult, check, collect_in
 from formkit.errors import FormkitError
 
 __all__ = ["SCANNED", "CheckResult", "FileResult", "check", "collect_inputs", "read_file",
-           "merge_to", "refuse_output_inside_inputs"]
+           "convert", "merge_to", "refuse_output_inside_inputs"]
 
 
 def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> None:
@@ -37,6 +37,19 @@ def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> N
             raise FormkitError(f"输出文件夹 {out_dir} 就是报送材料 {raw} 所在的文件夹；为免覆盖或混入原始材料，请换一个输出文件夹")
     if out.exists() and not out.is_dir():
         raise FormkitError(f"输出位置 {out_dir} 已存在且不是文件夹")
+
+
+def convert(paths: Iterable[str | Path], to: str, out_dir: str | Path, campaign: Campaign | None = None,
+            progress=None):
+    """Return what was written (a ConvertResult): every form found in ``paths`` written as ``to``."""
+    from formkit.outputs.convert import check_target, write_converted
+
+    check_target(to)
+    campaign = campaign or load_campaign()
+    paths = list(paths)
+    refuse_output_inside_inputs(Path(out_dir), paths)
+    checked = check(paths, campaign, progress=progress)
+    return write_converted(checked, to, out_dir, campaign)
 
 
 def merge_to(paths: Iterable[str | Path], out_dir: str | Path, campaign: Campaign | None = None,

@@ -78,7 +78,7 @@ def merge(paths, out_dir, as_of, as_json, db, campaign):
 @config_option
 def blank(out_dir, forms, fmt, campaign):
     """生成下发给各设区市的空白附件表格（带下拉选项和填表说明）。"""
-    from formkit.blank import write_blanks
+    from formkit.outputs.blank import write_blanks
 
     formats = (fmt,) if fmt else ("xlsx", "docx")
     try:

@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from formkit.blank import (
+from formkit.outputs.blank import (
     BLANK_NAME, blank_filename, fingerprint_docx, fingerprint_xlsx, write_blank_docx,
     write_blank_xlsx, write_blanks,
 )
@@ -66,10 +66,10 @@ def test_templates_match_generator(generated, fmt):
     folder = templates_dir() / fmt
     committed = sorted(p.name for p in folder.glob(f"*.{fmt}") if BLANK_NAME.match(p.name))
     fresh = sorted(name for name in generated if name.endswith(f".{fmt}"))
-    assert committed == fresh, "运行 python -m formkit.blank 重新生成模板"
+    assert committed == fresh, "运行 python -m formkit.outputs.blank 重新生成模板"
     fingerprint = fingerprint_xlsx if fmt == "xlsx" else fingerprint_docx
     for name in fresh:
-        assert fingerprint(folder / name) == fingerprint(generated[name]), f"{name} 已过期：运行 python -m formkit.blank"
+        assert fingerprint(folder / name) == fingerprint(generated[name]), f"{name} 已过期：运行 python -m formkit.outputs.blank"
 
 
 def test_fingerprint_sees_a_change(tmp_path, campaign):

@@ -18,11 +18,10 @@ from formkit.errors import FormkitError
 @config_option
 def convert(paths, to, out_dir, campaign):
     """批量转换：把读到的每张附件表格按同一表格另存为其他格式（文件夹含子文件夹）。"""
-    from formkit import console
-    from formkit.convert import convert as run
+    from formkit import api, console
 
     try:
-        result = run(paths, to, out_dir, campaign, progress=lambda xs: progress(xs, "读取文件"))
+        result = api.convert(paths, to, out_dir, campaign, progress=lambda xs: progress(xs, "读取文件"))
     except FormkitError as exc:
         fail(str(exc))
     except OSError as exc:

@@ -3,7 +3,7 @@
 Each form becomes an Excel workbook (dropdowns for the enumerated columns, text format for the
 credit code, print setup) and a Word document in the official layout (GB/T 9704-2012, landscape
 A4, header row repeated on each page). The bundled copies in ``templates/xlsx`` and
-``templates/docx`` are regenerated with ``python -m formkit.blank``; a test checks that they
+``templates/docx`` are regenerated with ``python -m formkit.outputs.blank``; a test checks that they
 have not drifted from what this module writes.
 """
 

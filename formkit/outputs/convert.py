@@ -1,6 +1,8 @@
-"""`formkit convert`: a form read from any input format, written out as the same form in another.
+"""`formkit convert`: every form read, written out as the same form in another format.
 
-xlsx and docx come out in the blank attachment's layout (formkit.blank), json and csv as the
+The reading is :func:`formkit.checking.check` (called by :func:`formkit.api.convert`); here
+each submission read is written. xlsx and docx come out in the blank attachment's layout
+(:mod:`formkit.outputs.blank`), json and csv as the
 records with their provenance, pdf through LibreOffice from the docx. Values are written as
 read (the raw text a city typed), so reading the output again gives the same records.
 """
@@ -14,10 +16,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
-from formkit.api import check
-from formkit.campaign import Campaign, load_campaign
+from formkit.campaign import Campaign
 from formkit.errors import FormkitError
 from formkit.findings import Finding
 from formkit.forms import get_form
@@ -63,20 +63,18 @@ def _record_dicts(sub: Submission) -> list[dict]:
     return out
 
 
-def convert(paths: Iterable[str | Path], to: str, out_dir: str | Path, campaign: Campaign | None = None,
-            progress: Callable | None = None) -> ConvertResult:
-    """Return what was written: every form found in ``paths`` written as ``to`` into ``out_dir``."""
-    from formkit.blank import Filled, write_filled
-
+def check_target(to: str) -> None:
+    """Raise FormkitError when ``to`` is not a format forms can be converted to."""
     if to not in TARGETS:
         raise FormkitError(f"不支持转换为 {to}，可选：{'、'.join(TARGETS)}")
-    campaign = campaign or load_campaign()
-    out = Path(out_dir)
-    from formkit.api import refuse_output_inside_inputs
 
-    paths = list(paths)
-    refuse_output_inside_inputs(out, paths)
-    checked = check(paths, campaign, progress=progress)
+
+def write_converted(checked, to: str, out_dir: str | Path, campaign: Campaign) -> ConvertResult:
+    """Return what was written: every form of ``checked`` (a CheckResult) written as ``to``."""
+    from formkit.outputs.blank import Filled, write_filled
+
+    check_target(to)
+    out = Path(out_dir)
     result = ConvertResult(files=len(checked.files))
     result.findings = [f for fr in checked.files for f in fr.findings if f.code in ("unreadable", "unknown-form")]
     used: set[str] = set()
