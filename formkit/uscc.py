@@ -101,7 +101,6 @@ def validate(raw: str, from_number: bool = False) -> tuple[str | None, str | Non
                       "请对照营业执照核对第9至17位")
     expected = gb32100_check_char(code[:17])
     if code[17] != expected:
-        swapped = code.replace("0", "O")
         return None, (f"信用代码第18位校验码不正确（按前17位计算应为“{expected}”），"
                       f"请对照营业执照逐位核对{hint}")
     return code, None

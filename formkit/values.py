@@ -95,10 +95,6 @@ def _parse(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
     return cell
 
 
-def _has_fullwidth(text: str) -> bool:
-    return any("\uff10" <= ch <= "\uff5a" for ch in text)
-
-
 def canonical_body(text: str, campaign) -> str:
     """Return the approved body's full name when ``text`` is its name or alias, else the text."""
     key = n.enum_key(text)

@@ -330,6 +330,16 @@ def test_any_text_makes_a_well_formed_document(tmp_path_factory, name, note, ite
     from lxml import etree
 
     etree.fromstring(zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml"))
+    # Word opens it and shows the text: characters XML cannot hold dropped, line breaks kept.
+    shown = texts(open_docx(out))
+    assert shown[0] == f"致：{_as_shown(name)}（南京市）"
+    assert [t for t in shown if t.startswith("条目")] == [f"条目{k}：{_as_shown(x)}" for k, x in enumerate(items, 1)]
+
+
+def _as_shown(text: str) -> str:
+    """Return ``text`` as Word shows it once rendered: breaks as newlines, invalid characters gone."""
+    text = re.sub(r"\r\n|\r|\x0b", "\n", text)
+    return re.sub("[\x00-\x08\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]", "", text)
 
 
 def test_not_a_docx_is_a_template_error(tmp_path):

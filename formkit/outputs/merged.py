@@ -321,27 +321,17 @@ def write_findings_xlsx(result: MergeResult, path: Path) -> Path:
 
 def records_json(result: MergeResult) -> dict:
     """Return records.json: per form, every merged record with values, raw text and provenance."""
-    from openpyxl.utils.cell import get_column_letter
-
     out: dict = {"year": result.campaign.year, "forms": {}}
     codes_by_record: dict[int, list[str]] = {}
     for f in result.findings:
         if f.record is not None:
             codes_by_record.setdefault(id(f.record), []).append(f.code)
-    letters: dict[int, str] = {}
     for form_key, records in result.records.items():
         data_keys = {c.key for c in get_form(form_key).columns if c.type != "seq"}
         items = []
         for r in records:
             sub = r.submission
-            refs = {}
-            for k, c in r.cells.items():
-                src = c.source
-                if src.kind == "excel":
-                    letter = letters.get(src.col) or letters.setdefault(src.col, get_column_letter(src.col))
-                    refs[k] = f"{letter}{src.row}"
-                else:
-                    refs[k] = f"第{src.row}行第{src.col}列"
+            refs = {k: c.source.cell for k, c in r.cells.items()}
             items.append({
                 "city": sub.city,
                 "batch": sub.batch,
