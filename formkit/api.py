@@ -22,7 +22,7 @@ from formkit.checking import SCANNED, CheckResult, FileResult, check, collect_in
 from formkit.errors import FormkitError
 
 __all__ = ["SCANNED", "CheckResult", "FileResult", "check", "collect_inputs", "read_file",
-           "convert", "merge_to", "refuse_output_inside_inputs"]
+           "convert", "export_register", "merge_to", "refuse_output_inside_inputs"]
 
 
 def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> None:
@@ -85,3 +85,16 @@ def merge_to(paths: Iterable[str | Path], out_dir: str | Path, campaign: Campaig
             gc.enable()
     result.timings["write"] = time.perf_counter() - started
     return result, written
+
+
+def export_register(db, path: str | Path, campaign: Campaign | None = None, today=None) -> Path:
+    """Write the filing register at ``db`` as it stands into the workbook ``path`` (.xlsx)."""
+    from formkit import registry
+    from formkit.outputs.register import write_register
+
+    campaign = campaign or load_campaign()
+    with registry.opened(db) as reg:
+        with reg.read() as conn:
+            state = registry.load_state(conn)
+        history = registry.change_rows(reg)
+    return write_register(state, history, path, campaign, today)

@@ -173,11 +173,9 @@ def demo(out_dir, campaign):
 
     # The filing register: import the sample register, show what the review would change
     # (a dry run) and who is due.
-    from formkit import registry
-
     click.echo(f"\n备案名单（保存在 {out / '备案名单'}）：")
     try:
-        for line in registry.demo(out / "备案名单", out / "汇总", campaign):
+        for line in register_demo(out / "备案名单", out / "汇总", campaign):
             click.echo(f"  {line}")
     except (FormkitError, OSError) as exc:
         failed = True
@@ -185,6 +183,42 @@ def demo(out_dir, campaign):
     click.echo("\n汇总表、问题清单和公文均可在 Excel、Word 或 WPS 中打开；正式行文前请核对公文内容。")
     if failed:
         sys.exit(2)
+
+
+def register_demo(out_dir: Path, merged_dir: Path, campaign) -> list[str]:
+    """Run the register part of `formkit demo`; return the lines to print.
+
+    Imports the bundled sample register into ``out_dir/formkit.sqlite`` (made afresh), shows
+    what `registry apply` would change from ``merged_dir`` (a dry run) and the enterprises due
+    at the anomaly review deadline.
+    """
+    from formkit import registry
+    from formkit.normalize import chinese_date
+    from formkit.registry_samples import sample_register_path
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / registry.DEFAULT_DB
+    if db.exists():
+        db.unlink()
+    imported = registry.import_files(db, [sample_register_path()], campaign, command="formkit demo")
+    applied = registry.apply_merged(db, merged_dir, yes=False, command="formkit demo")
+    as_of = campaign.deadline("anomaly")
+    due = registry.due_enterprises(db, as_of, campaign)
+    per: dict[str, set] = {}
+    for ch in applied.changes:
+        per.setdefault(ch.action, set()).add(ch.uscc)
+    lines = [f"备案名单：导入示例名单 {imported.added} 家企业（数据库 {db}）。",
+             "按汇总结果应更新（试运行，未写入）："
+             + ("，".join(f"{registry.ACTION_NAMES[a]}{len(s)}家" for a, s in per.items()) or "无"),
+             f"  另有{len(applied.skipped)}条记录因有错误或不在名单中未应用；"
+             f"写入请运行 formkit registry apply {merged_dir} --db {db} --yes",
+             f"截至{chinese_date(as_of)}到期未认证或评价的企业{len(due)}家："]
+    by_city: dict[str, int] = {}
+    for d in due:
+        by_city[d["city"]] = by_city.get(d["city"], 0) + 1
+    lines.append("  " + "，".join(f"{c}{n}家" for c, n in by_city.items()))
+    return lines
 
 
 from formkit.commands import register_all  # noqa: E402  (the other commands register on ``main``)

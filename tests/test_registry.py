@@ -482,6 +482,8 @@ def test_apply_skips_enterprises_not_in_the_register(db, merged, records):
 
 
 def test_demo_helper(tmp_path, merged, campaign):
-    lines = registry.demo(tmp_path / "备案名单", merged, campaign)
+    from formkit.cli import register_demo
+
+    lines = register_demo(tmp_path / "备案名单", merged, campaign)
     assert "导入示例名单" in lines[0] and "试运行" in lines[1] and "31家" in lines[3]
     assert [r["kind"] for r in registry.changeset_rows(tmp_path / "备案名单" / "formkit.sqlite")] == ["import"]

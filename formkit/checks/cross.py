@@ -6,7 +6,7 @@ findings. Both places are always named, so a person can find the other row.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from formkit.findings import Finding
 from formkit.normalize import enum_key
@@ -38,25 +38,38 @@ def code_of(record: Record) -> str | None:
     return enum_key(raw) if raw else None
 
 
+def repeats(records: Iterable[Record], key: Callable[[Record], str | None] = code_of
+            ) -> Iterator[tuple[Record, Record]]:
+    """Yield (record, the first record with its code) for every later occurrence of a code."""
+    first: dict[str, Record] = {}
+    for record in records:
+        code = key(record)
+        if not code:
+            continue
+        if code in first:
+            yield record, first[code]
+        else:
+            first[code] = record
+
+
 def duplicate(records_by_form: dict[str, list[Record]]) -> list[Finding]:
     """Return `duplicate` for every later occurrence of a code within one form (all files, both batches)."""
     out: list[Finding] = []
     for form, records in records_by_form.items():
         if form == "plan":
             continue
-        first: dict[str, Record] = {}
-        for record in records:
-            code = code_of(record)
-            if not code:
-                continue
-            if code in first:
-                other = first[code]
-                out.append(Finding.at(record, "uscc", "duplicate",
-                                      f"该企业已在{place(other)}填报（{FORM_NAMES[form]}中同一信用代码只应出现一次），"
-                                      "请删除重复行或核对信用代码"))
-            else:
-                first[code] = record
+        for record, other in repeats(records):
+            out.append(Finding.at(record, "uscc", "duplicate",
+                                  f"该企业已在{place(other)}填报（{FORM_NAMES[form]}中同一信用代码只应出现一次），"
+                                  "请删除重复行或核对信用代码"))
     return out
+
+
+def register_duplicate(records: Iterable[Record]) -> list[Finding]:
+    """Return `duplicate` for every later row of a (valid) code already in the register files read."""
+    return [Finding.at(record, "uscc", "duplicate",
+                       f"该企业已在{place(other)}列出（备案名单中同一信用代码只应出现一次），未导入此行，请删除重复行")
+            for record, other in repeats(records, key=lambda r: r.value("uscc"))]
 
 
 def _handling(anomaly: Record) -> str | None:

@@ -89,18 +89,31 @@ def filing_age(record: Record, campaign) -> Iterator[Finding]:
 @row_check
 def city_mismatch(record: Record, campaign) -> Iterator[Finding]:
     """Yield `city-mismatch` when the USCC's region code is not in the submitting city."""
-    code = record.value("uscc")
     sub = record.submission
-    if not code or sub is None or sub.city is None:
-        return
-    city = campaign.city(sub.city)
+    if sub is not None:
+        yield from _region_not_in(record, sub.city, campaign, "填报单位",
+                                  "请核实企业是否属于本市（迁入企业请在备注中说明）")
+
+
+def register_city_mismatch(record: Record, campaign) -> Iterator[Finding]:
+    """Yield `city-mismatch` when a register row's USCC region code is not in its 设区市.
+
+    The register's own row check (run by `formkit registry import`): its rows name their city
+    in a column, where a form's rows share the submitting city.
+    """
+    yield from _region_not_in(record, record.value("city"), campaign, "所填设区市", "请核实")
+
+
+def _region_not_in(record: Record, city_name: str | None, campaign, against: str, advice: str) -> Iterator[Finding]:
+    """Yield `city-mismatch` when the record's USCC region code is not in the city ``city_name``."""
+    code = record.value("uscc")
+    city = campaign.city(city_name) if code and city_name else None
     if city is None or code[2:6] == city.code:
         return
     other = campaign.city_of_code(code)
     where = f"属于{other.name}" if other else f"不在{city.name}"
     yield Finding.at(record, "uscc", "city-mismatch",
-                     f"信用代码的行政区划代码“{code[2:8]}”{where}，与填报单位{city.name}不一致，"
-                     "请核实企业是否属于本市（迁入企业请在备注中说明）")
+                     f"信用代码的行政区划代码“{code[2:8]}”{where}，与{against}{city.name}不一致，{advice}")
 
 
 @row_check

@@ -234,8 +234,8 @@ def history(code, as_json, db, wait):
         ["变更集", "时间", "企业", "变更", "项目", "原值", "新值", "来源", "原因"],
         [[str(r["changeset_id"]), r["created_at"][:19], r["current_name"] or r["uscc"],
           reg.ACTION_NAMES.get(r["action"], r["action"]), reg.field_name(r["field"]) if r["field"] else "整行",
-          reg._history_text(r["field"], r["old_value"]) or "（空）",
-          reg._history_text(r["field"], r["new_value"]) or "（空）",
+          reg.history_text(r["field"], r["old_value"]) or "（空）",
+          reg.history_text(r["field"], r["new_value"]) or "（空）",
           " ".join(p for p in (r["source_file"], r["source_sheet"], r["source_cell"]) if p), r["reason"] or ""]
          for r in rows],
         [6, 19, 20, 8, 10, 14, 14, 30, 24])))
@@ -259,7 +259,7 @@ def undo(changeset, yes, db, wait):
         ["企业", "变更", "项目", "当前值", "改回"],
         [[r["uscc"], reg.ACTION_NAMES.get(r["action"], r["action"]),
           reg.field_name(r["field"]) if r["field"] else "整行",
-          reg._history_text(r["field"], r["new_value"]) or "（空）",
+          reg.history_text(r["field"], r["new_value"]) or "（空）",
           "（移出名单）" if r["action"] == "add" else (r["old_value"] or "（空）")]
          for r in reversed(result.changes)],
         [18, 8, 10, 24, 24])))
@@ -312,12 +312,12 @@ def due(as_of, as_json, db, wait, campaign):
 @config_option
 def export(out, db, wait, campaign):
     """导出备案名单现状（.xlsx）：备案名单（含已删除企业及状态）、状态统计、变更记录三个工作表。"""
-    from formkit import registry as reg
+    from formkit import api
 
     if Path(out).suffix.lower() != ".xlsx":
         fail(f"输出文件应以 .xlsx 结尾：{out}")
     try:
-        path = reg.export_xlsx(db, out, campaign)
+        path = api.export_register(db, out, campaign)
     except FormkitError as exc:
         fail(str(exc))
     except OSError as exc:
