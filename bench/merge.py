@@ -24,13 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from formkit import samplegen  # noqa: E402
+from formkit.forms import get_form  # noqa: E402
+from formkit.samplegen.enterprises import Gen  # noqa: E402
+from formkit.samplegen.files import write_form_docx, write_form_xlsx  # noqa: E402
 from formkit.campaign import load_campaign  # noqa: E402
 
 FORMKIT = [sys.executable, "-m", "formkit"]
 
 
-class ScaleGen(samplegen._Gen):
+class ScaleGen(Gen):
     """The sample generator with numbered names, so thousands of rows stay unique."""
 
     counter = 0
@@ -45,11 +47,11 @@ def generate_scale(out: Path, rows: int) -> Path:
     campaign = load_campaign()
     gen = ScaleGen(campaign)
     stamp = dt.datetime(2023, 12, 1)
-    kinds = list(samplegen.get_form("anomaly").column("type").values)
+    kinds = list(get_form("anomaly").column("type").values)
     for i, city in enumerate(campaign.cities):
         folder = out / city.name
         folder.mkdir(parents=True, exist_ok=True)
-        writer = samplegen._write_xlsx if i % 2 == 0 else samplegen._write_docx
+        writer = write_form_xlsx if i % 2 == 0 else write_form_docx
         ext = "xlsx" if i % 2 == 0 else "docx"
         for batch in (1, 2):
             data = [dict(gen.evaluation_row(city, batch), seq=n + 1) for n in range(rows // 2)]
@@ -67,7 +69,7 @@ def generate_scale(out: Path, rows: int) -> Path:
 
 
 def _write(writer, path, form, title, header, rows, stamp):
-    if writer is samplegen._write_xlsx:
+    if writer is write_form_xlsx:
         writer(path, form, title, header, rows, None, "cell", stamp)
     else:
         writer(path, form, title, header, rows, None, "iso", stamp)

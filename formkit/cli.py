@@ -194,7 +194,7 @@ def register_demo(out_dir: Path, merged_dir: Path, campaign) -> list[str]:
     """
     from formkit import registry
     from formkit.normalize import chinese_date
-    from formkit.registry_samples import sample_register_path
+    from formkit.samplegen.register import sample_register_path
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

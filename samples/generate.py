@@ -51,8 +51,8 @@ def readme() -> str:
         "",
         "脚本先删除 `samples/submissions/` 下的旧文件，再调用 `formkit.samplegen.generate` 重新写出"
         "（只用 `random.Random(2023)`，时间戳固定，每次生成的文件逐字节相同），并据"
-        "`formkit/samplegen.py` 中的 `SEEDED_DEFECTS`、`CROSS_FILE_DEFECTS` 重写本说明。"
-        "要改预置问题，请改 `formkit/samplegen.py`，不要手改本文件。",
+        "`formkit/samplegen/submissions.py` 中的 `SEEDED_DEFECTS`、`CROSS_FILE_DEFECTS` 重写本说明。"
+        "要改预置问题，请改 `formkit/samplegen/submissions.py`，不要手改本文件。",
         "",
         "## 各市报送行数",
         "",

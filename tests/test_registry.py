@@ -15,7 +15,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from formkit import api, registry, registry_samples
+from formkit import api, registry
+from formkit.samplegen import register as registry_samples
 from formkit.cli import main
 from formkit.findings import CODES as FINDING_CODES
 from formkit.forms import FORM_ORDER, get_form, load_forms, load_register_form
@@ -83,9 +84,9 @@ def code(county="320102", body="12345678"):
     """Return a valid USCC for a county code (GB 11714 and GB 32100 check characters)."""
     from stdnum.cn import uscc
 
-    from formkit.samplegen import _org_check
+    from formkit.samplegen.enterprises import org_check
 
-    first17 = "91" + county + body + _org_check(body)
+    first17 = "91" + county + body + org_check(body)
     return first17 + uscc.calc_check_digit(first17)
 
 

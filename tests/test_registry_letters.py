@@ -7,7 +7,7 @@ from docx import Document
 
 from formkit import api, registry
 from formkit.cli import main
-from formkit.registry_samples import sample_register_path
+from formkit.samplegen.register import sample_register_path
 from formkit.resources import samples_dir
 
 

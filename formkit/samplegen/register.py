@@ -6,7 +6,7 @@ or `filing-date-mismatch` on a clean row), plus designed extra enterprises per c
 ``registry due`` has a known answer. ``write_register()`` writes it to
 ``samples/register/江苏省贯标备案名单.xlsx`` (byte-identical on every run)::
 
-    python -m formkit.registry_samples
+    python -m formkit.samplegen.register
 
 Roles (``row["role"]``, not written to the file) say why each row is there and whether it is
 due on ``DUE_AS_OF`` (the anomaly review deadline, 2023-07-31):
@@ -25,9 +25,7 @@ due on ``DUE_AS_OF`` (the anomaly review deadline, 2023-07-31):
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
-import zipfile
 from pathlib import Path
 
 from formkit.resources import PACKAGE_DIR, samples_dir
@@ -37,7 +35,6 @@ YEAR = 2023
 DUE_AS_OF = dt.date(2023, 7, 31)
 #: The roles that are due on DUE_AS_OF.
 DUE_ROLES = frozenset({"review-stock", "extra-stock-due", "extra-marked-due", "extra-grace-expired"})
-_FIXED_ZIP_TIME = (YEAR, 4, 30, 9, 0, 0)
 _HEADER_ROW = 3
 
 #: Extras per city, by official city index: (role, name word, industry).
@@ -78,7 +75,7 @@ def register_rows(campaign=None, submissions: Path | None = None) -> list[dict]:
     """Return the sample register's rows (dicts of register fields plus ``uscc`` and ``role``)."""
     from formkit import checking
     from formkit.campaign import load_campaign
-    from formkit.samplegen import _counties, _org_check  # the same code rules as the samples
+    from formkit.samplegen.enterprises import counties, org_check  # the same code rules as the samples
 
     campaign = campaign or load_campaign()
     submissions = submissions or samples_dir()
@@ -124,7 +121,7 @@ def register_rows(campaign=None, submissions: Path | None = None) -> list[dict]:
     from stdnum.cn import uscc as uscc_mod
 
     rng = random.Random(2023_0731)
-    counties = _counties()
+    counties = counties()
     names = {r["name"] for r in rows.values()}
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -132,7 +129,7 @@ def register_rows(campaign=None, submissions: Path | None = None) -> list[dict]:
         while True:
             county = rng.choice(counties[city.code])[0]
             body = "".join(rng.choice(alphabet) for _ in range(8))
-            first17 = "91" + county + body + _org_check(body)
+            first17 = "91" + county + body + org_check(body)
             code = first17 + uscc_mod.calc_check_digit(first17)
             if code not in rows and uscc_mod.is_valid(code):
                 return code
@@ -192,14 +189,11 @@ def expected_due(rows: list[dict]) -> list[str]:
 def write_register(path: Path | None = None, campaign=None) -> Path:
     """Write the sample register as an .xlsx (byte-identical runs) and return its path."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
+    from openpyxl.styles import Alignment, Font
 
     from formkit.campaign import load_campaign
     from formkit.forms import load_register_form
-    from formkit.fsutil import write_bytes
-    from formkit.samplegen import _normalise_zip
+    from formkit.samplegen.files import header_row, save_xlsx
 
     campaign = campaign or load_campaign()
     path = Path(path) if path else sample_register_path()
@@ -213,14 +207,7 @@ def write_register(path: Path | None = None, campaign=None) -> Path:
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
     ws.cell(2, 1, f"截至{YEAR}年4月30日，共{len(rows)}家")
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for j, col in enumerate(cols, 1):
-        c = ws.cell(_HEADER_ROW, j, col.header)
-        c.font = Font(bold=True)
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.border = border
-        ws.column_dimensions[get_column_letter(j)].width = col.width
+    border = header_row(ws, _HEADER_ROW, cols)
     for i, row in enumerate(rows, 1):
         for j, col in enumerate(cols, 1):
             value = i if col.key == "seq" else row.get(col.key)
@@ -231,14 +218,8 @@ def write_register(path: Path | None = None, campaign=None) -> Path:
             elif col.type == "uscc":
                 cell.number_format = "@"
     ws.freeze_panes = f"A{_HEADER_ROW + 1}"
-    stamp = dt.datetime(YEAR, 4, 30, 9, 0)
-    wb.properties.creator = wb.properties.last_modified_by = "formkit registry_samples"
-    wb.properties.title = form.title
-    wb.properties.created = wb.properties.modified = stamp
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()
-    write_bytes(path, _normalise_zip(buf.getvalue()))
+    # (The creator keeps the generator's former name: the committed file's bytes carry it.)
+    save_xlsx(wb, path, creator="formkit registry_samples", title=form.title, stamp=dt.datetime(YEAR, 4, 30, 9, 0))
     return path
 
 
