@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from formkit.campaign import Campaign, load_campaign
 from formkit.checks import check_submission
 from formkit.errors import FormkitError
-from formkit.findings import Finding, count, sort_key
+from formkit.findings import Finding, Tallied, sort_key
 from formkit.forms import load_forms
 from formkit.layout import grids_to_submissions, resolve_context
 from formkit.readers import SUPPORTED, Unreadable, read_grids
@@ -45,21 +45,12 @@ class FileResult:
 
 
 @dataclass
-class CheckResult:
+class CheckResult(Tallied):
     """Every file read and every finding, in a stable order."""
 
     files: list[FileResult]
     findings: list[Finding]
     ignored: list[Path] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return count(self.findings)
-
-    @property
-    def ok(self) -> bool:
-        """Return True when there is no error finding (warnings allowed)."""
-        return self.counts["error"] == 0
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
@@ -143,8 +134,13 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None, forms: li
 
 
 def check(paths: Iterable[str | Path], campaign: Campaign | None = None,
-          progress: Callable[[Iterable], Iterable] | None = None) -> CheckResult:
-    """Return every file's forms and findings for files and folders."""
+          progress: Callable[[Iterable], Iterable] | None = None,
+          read: Callable[[Path, Campaign, str], FileResult] | None = None) -> CheckResult:
+    """Return every file's forms and findings for files and folders.
+
+    ``read`` reads one file (default :func:`read_file`, the four attachments; the register
+    passes its own).
+    """
     campaign = campaign or load_campaign()
     inputs, ignored = collect_inputs(paths)
     files = []
@@ -154,6 +150,6 @@ def check(paths: Iterable[str | Path], campaign: Campaign | None = None,
     # Legacy Word/WPS files are converted by LibreOffice in one call for the whole run.
     with converted_copies([path for path, _ in inputs]):
         for path, name in iterator:
-            files.append(read_file(path, campaign, name))
+            files.append((read or read_file)(path, campaign, name))
     findings = [f for fr in files for f in fr.findings]
     return CheckResult(files=files, findings=findings, ignored=ignored)

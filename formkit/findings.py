@@ -136,6 +136,21 @@ def count(findings: Iterable[Finding]) -> dict[str, int]:
     return out
 
 
+class Tallied:
+    """For a result that holds ``findings``: its counts by severity, and whether it is ok."""
+
+    findings: list[Finding]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count(self.findings)
+
+    @property
+    def ok(self) -> bool:
+        """Return True when there is no error finding (warnings allowed)."""
+        return self.counts[ERROR] == 0
+
+
 def flatten(findings: Iterable[Finding], *fields: str) -> list[tuple]:
     """Return tuples of the named fields, for assertions (default: file, cell, code)."""
     fields = fields or ("file", "cell", "code")

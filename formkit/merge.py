@@ -19,7 +19,7 @@ from formkit.campaign import Campaign, load_campaign
 from formkit.checking import CheckResult, FileResult, check
 from formkit.checks.city import CITY_CHECKS
 from formkit.checks.cross import run_cross_checks
-from formkit.findings import Finding, count
+from formkit.findings import Finding, Tallied
 from formkit.forms import FORM_ORDER, get_form
 from formkit.table import Record, Submission
 
@@ -34,7 +34,7 @@ class Superseded:
 
 
 @dataclass
-class MergeResult:
+class MergeResult(Tallied):
     campaign: Campaign
     as_of: dt.date
     files: list[FileResult]
@@ -47,14 +47,6 @@ class MergeResult:
     summary: dict = field(default_factory=dict)
     #: Seconds per phase (read, check, write), for bench/.
     timings: dict = field(default_factory=dict)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return count(self.findings)
-
-    @property
-    def ok(self) -> bool:
-        return self.counts["error"] == 0
 
     # -- helpers the city checks use ------------------------------------------------------
 

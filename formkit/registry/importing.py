@@ -58,16 +58,11 @@ def _read_register_file(path: Path, campaign: Campaign, name: str):
 def read_register(paths: Iterable[str | Path], campaign: Campaign | None = None,
                   progress: Callable | None = None):
     """Return a CheckResult of register files: every row read and checked, duplicates found."""
-    from formkit.checking import CheckResult, collect_inputs
+    from formkit.checking import CheckResult, check
     from formkit.checks.cross import register_duplicate
-    from formkit.readers.legacy import converted_copies
 
-    campaign = campaign or load_campaign()
-    inputs, ignored = collect_inputs(paths)
-    files = []
-    with converted_copies([p for p, _ in inputs]):
-        for path, name in (progress(inputs) if progress else inputs):
-            files.append(_read_register_file(path, campaign, name))
+    checked = check(paths, campaign or load_campaign(), progress=progress, read=_read_register_file)
+    files = checked.files
     file_of = {id(record): fr for fr in files for record in fr.records}
     for finding in register_duplicate(r for fr in files for r in fr.records):
         file_of[id(finding.record)].findings.append(finding)
@@ -76,7 +71,7 @@ def read_register(paths: Iterable[str | Path], campaign: Campaign | None = None,
         errors = {id(f.record) for f in fr.findings if f.record is not None and f.severity == "error"}
         for record in fr.records:
             record.valid = id(record) not in errors
-    return CheckResult(files=files, findings=[f for fr in files for f in fr.findings], ignored=ignored)
+    return CheckResult(files=files, findings=[f for fr in files for f in fr.findings], ignored=checked.ignored)
 
 
 def _record_values(record) -> dict:
