@@ -326,6 +326,51 @@ def _text_of(xml: str) -> str:
     return _TAGS.sub("", xml)
 
 
+def _grid_mismatch(xml: str) -> bool:
+    """Return whether a table's ``w:tblGrid`` does not match its widest row (cells × gridSpan).
+
+    docxtpl fixes such grids on every rendering of the body; running its ``fix_tables`` on
+    these templates too keeps the output's table layout the same as docxtpl's.
+    """
+    if "<w:tbl>" not in xml and "<w:tbl " not in xml:
+        return False
+    root = etree.fromstring(xml.encode("utf-8"), _BIG_PARSER)
+    for tbl in root.iter(_w("tbl")):
+        grid = tbl.find(_w("tblGrid"))
+        columns = len(grid.findall(_w("gridCol"))) if grid is not None else 0
+        widest = 0
+        for tr in tbl.iter(_w("tr")):
+            spans = [tc.find(f"{_w('tcPr')}/{_w('gridSpan')}") for tc in tr.findall(_w("tc"))]
+            widest = max(widest, sum(int(s.get(_w("val"), "1")) if s is not None else 1 for s in spans))
+        if widest != columns:
+            return True
+    return False
+
+
+def _tags_between_cells(source: str) -> bool:
+    """Return whether a Jinja block or comment sits between the cells of a row (it may drop cells).
+
+    ``{%tc … %}`` does, and so does a plain ``{% if %}``/``{# … #}`` written in a cell of its own
+    that docxtpl's clean-up moved out; ``{%tr … %}`` sits between rows and changes no row.
+    """
+    if "<w:tr" not in source:
+        return False
+    depth: list[str] = []
+    for i, chunk in enumerate(_JINJA_TOKEN.split(source)):
+        if i % 2 == 0:
+            for closing, name, empty in _XML_TOKEN.findall(chunk):
+                if empty:
+                    continue
+                if closing:
+                    if depth:
+                        depth.pop()
+                else:
+                    depth.append(name)
+        elif depth and depth[-1] == "w:tr" and not chunk.startswith("{{"):
+            return True
+    return False
+
+
 def _has_tags(xml: str) -> bool:
     """Return whether the part's text (tags split across runs joined) holds Jinja."""
     return _JINJA.search(_text_of(xml)) is not None
@@ -666,7 +711,8 @@ class DocxTemplate:
         # allows whitespace, so the output needs no clean-up pass (docxtpl removes it by regex).
         source = _P_OPEN.sub("<w:p\n\\1", source)
         part = _Part(member, label, source, None, prefix, suffix,
-                     fix_tables=_COLUMN_TAGS.search(text) is not None,
+                     fix_tables=_COLUMN_TAGS.search(text) is not None or (
+                         member == self._package.main and (_grid_mismatch(xml) or _tags_between_cells(source))),
                      docpr="<wp:docPr" in source,
                      literal_braces=any(b in source for b in _LITERAL_BRACES),
                      proven=env is _WORD_ENV and _well_formed_by_construction(source))
