@@ -25,7 +25,7 @@ from formkit.outputs import letters as letters_mod
 from formkit.outputs import make_templates, official
 from formkit.outputs.letters import KINDS, build_letters, common_context, load_merged
 from formkit.resources import samples_dir, templates_dir
-from tests.builders import require_soffice
+from tests.builders import assert_chinese_fonts, require_soffice
 
 AS_OF = dt.date(2024, 1, 15)
 DATE = "2023年12月20日"
@@ -517,6 +517,10 @@ def test_combined_batch_converts_to_pdf_in_one_call(merged_dir, tmp_path):
     assert [k for k, text in enumerate(texts) if "—1—" in text] == starts  # page numbers restart at 1
     for start, recipient in zip(starts, recipients):
         assert f"{recipient}：" in texts[start], recipient
+    for pdf_path in [*singles, out / "全部-约谈通知书.pdf"]:
+        fonts = assert_chinese_fonts(pdf_path)  # 仿宋/小标宋 → SC serif, never NotoSansCJKjp
+        serif = next(sample for name, sample in fonts.items() if "Serif" in name)
+        assert "江苏省知识产权局" in serif, fonts  # the 版头/title and body are the serif face
 
 
 def test_older_letters_in_the_folder_are_pointed_out(merged_dir, tmp_path):

@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 
 from formkit.cli import main
 from formkit.tabular import TableError, identifier, load_table
-from tests.builders import require_soffice, write_xlsx
+from tests.builders import assert_chinese_fonts, require_soffice, write_xlsx
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -418,6 +418,8 @@ def test_pdf_converts_every_document(notice, workbook, tmp_path):
     pdfs = sorted(p.name for p in out.glob("*.pdf"))
     assert pdfs == ["001-A&B_科技_有限公司.pdf", "002-无锡嘉禾新材料有限公司.pdf"]
     assert (out / pdfs[0]).read_bytes()[:5] == b"%PDF-" and "PDF 2份" in run.output
+    for name in pdfs:  # a template naming no Chinese font: still SC glyphs, never a JP/KR variant
+        assert_chinese_fonts(out / name, serif=False)
 
 
 def test_progress_bar_only_on_a_terminal(notice, workbook, tmp_path):

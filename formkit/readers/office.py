@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from formkit.readers import INSTALL_HINT
+from formkit.readers import INSTALL_HINT, fonts
 
 #: Seconds allowed for one soffice call: a base for start-up plus a share per file.
 #: Module-level so tests (and a slow machine) can change them.
@@ -145,7 +145,8 @@ def _call(soffice: str, profile: Path, target: str, outdir: Path, inputs: list[P
         # Own session: on timeout the whole group (launcher and soffice.bin) is killed. No
         # pipes: a straggler holding one open could block us after the kill.
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=profile.parent)
+                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=profile.parent,
+                                env=fonts.soffice_env())
     except OSError as exc:
         return f"无法启动 LibreOffice（{exc.strerror or exc}）。{INSTALL_HINT}"
     try:
