@@ -21,6 +21,7 @@ from docx.shared import Emu, Pt
 
 from formkit import api
 from formkit.cli import main
+from formkit.errors import FormkitError
 from formkit.outputs import letters as letters_mod
 from formkit.outputs import make_templates, official
 from formkit.outputs.letters import KINDS, build_letters, common_context, load_merged
@@ -323,6 +324,92 @@ def test_rectification_states_problem_and_deadline(written):
     assert "于2024年1月9日前完成整改" in text
     assert "证书编号：165IP205780R0L" in text and "认证机构：中知（北京）认证有限公司" in text
     assert "抄送：徐州市知识产权局。" in text
+
+
+# --- no letter asks for a date before its own 成文日期 ------------------------------------------------
+
+_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _asked_dates(text: str) -> list[tuple[dt.date, str]]:
+    """Return the dates a letter asks something to be done by (请…于X前, 宽限期至X), with the sentence."""
+    asked = []
+    for sentence in re.split(r"[。；\n]", text):
+        for m in _CN_DATE.finditer(sentence):
+            day = dt.date(*map(int, m.groups()))
+            before = sentence[max(0, m.start() - 6):m.start()]
+            if ("请" in sentence[:m.start()] and sentence[m.end():m.end() + 1] == "前") or before.endswith("宽限期至"):
+                asked.append((day, sentence))
+    return asked
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_no_letter_asks_for_a_date_before_its_date(written, kind):
+    folder, _ = written[kind]
+    letter_day = dt.date(2023, 12, 20)
+    checked = 0
+    for path in sorted(folder.glob("0*.docx")):
+        asked = _asked_dates(_text(Document(str(path))))
+        checked += len(asked)
+        late = [(d, s) for d, s in asked if d <= letter_day]
+        assert not late, (path.name, late)
+    assert checked >= len(list(folder.glob("0*.docx"))) - (kind == "urge")  # all but 泰州's (late only) ask by a date
+
+
+def test_overdue_rectification_says_so_and_the_summary_lists_it(written, merged, campaign):
+    folder, output = written["rectification"]
+    letters = build_letters("rectification", merged, campaign)
+    overdue = [letter for letter in letters if letter.context["整改期限已过"]]
+    # the demo data: 33 of 40 spot-check deadlines are not after 成文日期 2023年12月20日
+    assert (len(overdue), len(letters)) == (33, 40)
+    assert f"其中{len(overdue)}份限期整改通知书所依据的期限不晚于成文日期" in output
+    assert "003-南京安澜示例精密制造有限公司-限期整改通知书.docx：整改期限2023年11月2日不晚于成文日期，" \
+           "改为要求于2024年1月4日前报送整改情况" in output
+    text = _text(Document(str(_docx(folder, "^003-"))))
+    assert "抽查时确定的整改期限（2023年11月2日）已届满。请你单位于2024年1月4日前将整改情况书面报送南京市知识产权局" in text
+    assert "于2023年11月2日前完成整改" not in text
+    on_time = _text(Document(str(_docx(folder, "徐州汇智示例精密制造有限公司"))))
+    assert "于2024年1月9日前完成整改" in on_time and "已届满" not in on_time
+
+
+def test_overdue_reply_days_is_a_campaign_setting(merged, campaign):
+    import dataclasses
+
+    longer = dataclasses.replace(campaign, letters={**campaign.letters, "overdue_reply_days": 30})
+    [first, *_] = [x for x in build_letters("rectification", merged, longer) if x.context["整改期限已过"]]
+    assert first.context["整改情况报送期限"] == "2024年1月19日"
+    bad = dataclasses.replace(campaign, letters={**campaign.letters, "overdue_reply_days": "两周"})
+    with pytest.raises(FormkitError, match="letters.overdue_reply_days"):
+        build_letters("rectification", merged, bad)
+
+
+def test_body_letters_do_not_urge_within_deadlines_that_have_passed(written):
+    folder, output = written["written-reminder"]
+    text = _text(Document(str(_docx(folder, "^001-"))))
+    assert "督促企业抓紧完成整改（上述企业的整改期限均已届满）" in text and "在整改期限内" not in text
+    assert "5家企业的整改期限不晚于成文日期" in output
+
+
+def test_urge_for_a_late_submission_does_not_ask_to_send_it_again(written):
+    folder, _ = written["urge"]
+    late_only = _text(Document(str(folder / "001-泰州市知识产权局-催报函.docx")))
+    assert "已收到，属逾期报送" in late_only
+    assert "补报" not in late_only and "今后严格按照《通知》规定的时限和要求报送有关材料" in late_only
+    missing = _text(Document(str(folder / "002-宿迁市知识产权局-催报函.docx")))
+    assert "抓紧补报、补足，于2024年1月4日前" in missing
+
+
+def test_reminder_grace_deadline_before_the_letter_runs_from_the_letter(merged, campaign):
+    from formkit.outputs.letters import reminders_from_registry
+
+    base = common_context(campaign)
+    due = [{"rule": "5-year", "name": "甲公司", "uscc": "91320114MA9DUP6T25", "city": "南京市",
+            "filing_date": "2016-04-03", "grace_deadline": "2023-10-31"},
+           {"rule": "5-year", "name": "乙公司", "uscc": "91320114MA9DUP6T25", "city": "南京市",
+            "filing_date": "2016-04-03", "grace_deadline": "2024-07-31"}]
+    first, second = reminders_from_registry(due, campaign, base)
+    assert first.context["宽限期至"] == "2024年12月20日" and "2023年10月31日不晚于成文日期" in first.note
+    assert second.context["宽限期至"] == "2024年7月31日" and second.note == ""
 
 
 # --- combined documents ------------------------------------------------------------------------------

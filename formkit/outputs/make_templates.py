@@ -49,6 +49,10 @@ RED = RGBColor(0xFF, 0x00, 0x00)
 CHAR = Pt(BODY_SIZE)  # one character of 3号 text
 
 _INTRO = "根据{{ 通知发文机关 }}{{ 通知 }}（以下简称《通知》）要求，"
+# Urging the enterprises to rectify: within their deadlines, unless some have passed by 成文日期.
+_RECTIFY = ("{% if 逾期整改企业数 == 企业数 %}抓紧完成整改（上述企业的整改期限均已届满）"
+            "{% elif 逾期整改企业数 %}抓紧完成整改（其中{{ 逾期整改企业数 }}家企业的整改期限已届满）"
+            "{% else %}在整改期限内完成整改{% endif %}")
 _RULE_BODIES = ("按照《通知》“发现贯标未达相关标准的，要求企业限期整改，并对作出相关认证的第三方机构进行约谈或"
                 "书面提醒”的规定，")
 
@@ -194,8 +198,12 @@ def rectification():
         _INTRO + "{{ 市局 }}对通过贯标认证的本地企业开展了质量抽查。{{ 抽查日期 }}抽查发现，你单位（统一社会"
         "信用代码：{{ 统一社会信用代码 }}；认证机构：{{ 认证机构 }}，证书编号：{{ 证书编号 }}）贯标未达到"
         "《企业知识产权管理规范》国家标准要求，主要问题是：{{ 主要问题 }}。",
-        "按照《通知》“发现贯标未达相关标准的，要求企业限期整改”的规定，请你单位对照标准逐项整改，于"
-        "{{ 整改期限 }}前完成整改，并将整改情况书面报送{{ 市局 }}。{{ 市局 }}将对整改情况进行复核。",
+        # A deadline that has passed by 成文日期 is not asked for: the letter says it has passed
+        # and asks for the rectification report within letters.overdue_reply_days.
+        "按照《通知》“发现贯标未达相关标准的，要求企业限期整改”的规定，{% if 整改期限已过 %}{% if 整改期限 %}"
+        "抽查时确定的整改期限（{{ 整改期限 }}）已届满。{% endif %}请你单位于{{ 整改情况报送期限 }}前将整改情况书面"
+        "报送{{ 市局 }}；尚未完成整改的，应说明原因，并立即对照标准逐项整改。{% else %}请你单位对照标准逐项整改，于"
+        "{{ 整改期限 }}前完成整改，并将整改情况书面报送{{ 市局 }}。{% endif %}{{ 市局 }}将对整改情况进行复核。",
         "特此通知。",
     ])
 
@@ -221,7 +229,7 @@ def interview():
     return _letter("约谈通知书", [_BODY_INTRO], _enterprise_table, [
         _RULE_BODIES + "现决定对你机构进行约谈。请你机构主要负责人于{{ 回复期限 }}前，携上述企业认证过程的"
         "自查报告和整改措施，到{{ 省局 }}{{ 联系处室 }}接受约谈，具体时间另行商定。",
-        "请你机构切实落实认证机构主体责任，严格按照标准和认证规则开展认证，督促上述企业在整改期限内完成整改。"
+        "请你机构切实落实认证机构主体责任，严格按照标准和认证规则开展认证，督促上述企业" + _RECTIFY + "。"
         "发现认证机构存在违法违规行为的，将按《通知》规定交由市场监管综合执法机构依法处理。",
         "特此通知。",
     ])
@@ -230,8 +238,8 @@ def interview():
 def written_reminder():
     """书面提醒函: to a certification body, listing its enterprises that failed with 书面提醒."""
     return _letter("书面提醒函", [_BODY_INTRO], _enterprise_table, [
-        _RULE_BODIES + "现对你机构予以书面提醒。请你机构对上述企业的认证过程逐一自查，督促企业在整改期限内"
-        "完成整改，并于{{ 回复期限 }}前将自查和整改情况书面报送{{ 省局 }}{{ 联系处室 }}。",
+        _RULE_BODIES + "现对你机构予以书面提醒。请你机构对上述企业的认证过程逐一自查，督促企业" + _RECTIFY
+        + "，并于{{ 回复期限 }}前将自查和整改情况书面报送{{ 省局 }}{{ 联系处室 }}。",
         "请你机构切实落实认证机构主体责任，严格按照标准和认证规则开展认证，确保认证质量。发现认证机构存在违法"
         "违规行为的，将按《通知》规定交由市场监管综合执法机构依法处理。",
         "特此函告。",
@@ -251,8 +259,10 @@ def urge():
     _control(doc, "{%p for x in 明细 %}")
     official.add_body(doc, "{{ x.序号 }}.{{ x.内容 }}")
     _control(doc, "{%p endfor %}")
-    official.add_body(doc, "请你局高度重视，对照《通知》要求抓紧补报、补足，于{{ 回复期限 }}前将有关材料报送"
-                      "{{ 省局 }}{{ 联系处室 }}。")
+    # Only what is missing or short is asked for; a city whose items were all received (late)
+    # is told to keep the deadlines from now on, not to send them again.
+    official.add_body(doc, "请你局高度重视，{% if 需报送 %}对照《通知》要求抓紧补报、补足，于{{ 回复期限 }}前将有关材料"
+                      "报送{{ 省局 }}{{ 联系处室 }}。{% else %}今后严格按照《通知》规定的时限和要求报送有关材料。{% endif %}")
     official.add_body(doc, "特此函告。")
     _signature(doc)
     _contact_note(doc)
