@@ -298,13 +298,14 @@ def test_interview_lists_the_bodys_enterprises_across_cities(written):
     assert "现决定对你机构进行约谈" in text and "于2024年1月4日前" in text
     [table] = doc.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0] == ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号", "主要问题", "整改期限"]
+    assert rows[0] == ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号"]
     assert official.is_header_row(table.rows[0])
-    assert rows[1] == ["1", "南京市", "南京文澜示例生物医药有限公司", "91320113MA83PXAP9C", "022IP209668R0M",
-                       "未开展管理评审，知识产权目标未分解到部门", "2023年12月20日"]
-    assert [r[2] for r in rows[1:]] == ["南京文澜示例生物医药有限公司", "南京安澜示例精密制造有限公司",
-                                        "苏州立信示例纺织有限公司", "南通安澜示例智能装备有限公司",
-                                        "淮安博远示例机械有限公司", "泰州安澜示例科技有限公司"]
+    # each enterprise: its codes in one row, its problems and deadline in the row under it
+    assert rows[1] == ["1", "南京市", "南京文澜示例生物医药有限公司", "91320113MA83PXAP9C", "022IP209668R0M"]
+    assert rows[2] == ["1"] + ["主要问题：未开展管理评审，知识产权目标未分解到部门。整改期限：2023年12月20日。"] * 4
+    assert [r[2] for r in rows[1::2]] == ["南京文澜示例生物医药有限公司", "南京安澜示例精密制造有限公司",
+                                          "苏州立信示例纺织有限公司", "南通安澜示例智能装备有限公司",
+                                          "淮安博远示例机械有限公司", "泰州安澜示例科技有限公司"]
     assert "苏州翔宇示例精密制造有限公司" not in text  # 移交执法, not 约谈
 
 
@@ -324,6 +325,60 @@ def test_rectification_states_problem_and_deadline(written):
     assert "于2024年1月9日前完成整改" in text
     assert "证书编号：165IP205780R0L" in text and "认证机构：中知（北京）认证有限公司" in text
     assert "抄送：徐州市知识产权局。" in text
+
+
+# --- codes never wrap -------------------------------------------------------------------------------
+
+def _column_widths_mm(table) -> list[float]:
+    return [int(col.get(qn("w:w"))) / 56.693 for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+@pytest.mark.parametrize("kind", ["interview", "written-reminder"])
+def test_code_columns_hold_every_code_on_one_line(written, kind):
+    """Each code's width at the table's type size (in the wider of Times New Roman and DejaVu Serif) fits its column."""
+    from PIL import ImageFont
+
+    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    folder, _ = written[kind]
+    codes = 0
+    for path in sorted(folder.glob("0*.docx")):
+        doc = Document(str(path))
+        [table] = doc.tables
+        widths = _column_widths_mm(table)
+        assert abs(sum(widths) - official.TEXT_BLOCK_MM[0]) < 0.5  # the table spans the text block
+        for row in table.rows[1::2]:
+            for column in (3, 4):  # 统一社会信用代码, 证书编号
+                cell = row.cells[column]
+                [run] = cell.paragraphs[0].runs
+                size = run.font.size.pt
+                assert size <= 10.5  # 五号 or smaller, as the standard's tables
+                text = cell.text
+                room = widths[column] - 2 * official.CELL_MARGIN_MM
+                assert official.text_width_mm(text, size) <= room, (path.name, text)
+                if dejavu.exists():  # the face LibreOffice sets Times New Roman in here
+                    measured = ImageFont.truetype(str(dejavu), 1000).getlength(text) / 1000 * size * 25.4 / 72
+                    assert measured <= room, (path.name, text, measured, room)
+                codes += 1
+    assert codes >= 2 * 5
+
+
+def test_codes_stay_on_one_line_in_the_pdf(merged_dir, tmp_path):
+    require_soffice()
+    import pdfplumber
+
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["letters", "written-reminder", str(merged_dir), "-o", str(out), "--pdf"])
+    assert run.exit_code == 0, run.output
+    checked = 0
+    for pdf_path in sorted(out.glob("0*.pdf")):
+        doc = Document(str(pdf_path.with_suffix(".docx")))
+        codes = [c.text for row in doc.tables[0].rows[1::2] for c in row.cells[3:5]]
+        with pdfplumber.open(pdf_path) as pdf:
+            lines = [line.replace(" ", "") for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+        for code in codes:
+            assert any(code in line for line in lines), (pdf_path.name, code)
+            checked += 1
+    assert checked >= 2 * 5
 
 
 # --- no letter asks for a date before its own 成文日期 ------------------------------------------------

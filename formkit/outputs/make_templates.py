@@ -208,15 +208,47 @@ def rectification():
     ])
 
 
+#: Type size of the letters' enterprise table: 五号 (GB/T 9704 sets tables smaller than the 3号 body).
+TABLE_SIZE = 10.5
+#: What the code columns must hold on one line (the columns are sized from these, at TABLE_SIZE):
+#: an 18-character 统一社会信用代码 with wide letters in its organisation code (as wide as the
+#: widest code of the bundled samples, 91320922MAHURMMM2Q, and then some), and a certificate
+#: number of the approved bodies' form (3-digit body code, IP, 6 digits, R, revision, body letter;
+#: the widest of the bundled samples).
+USCC_SAMPLES = ("91320922MAHURMMM2Q", "91320594MAHWQNMK2U", "9" * 18)
+CERT_SAMPLES = ("001IP212656R0M", "022IP224587R0M", "165IP202957R0L")
+CITY_SAMPLES = ("连云港市",)
+
+
 def _enterprise_table(doc) -> None:
-    official.add_table(
+    """The certification body's enterprises: one entry of two rows each, codes never wrapped.
+
+    Row 1: 序号 · 设区市 · 企业名称 · 统一社会信用代码 · 证书编号, the code columns exactly as wide
+    as their content needs (:data:`USCC_SAMPLES`, :data:`CERT_SAMPLES`); row 2, under the name
+    and codes: 主要问题 and 整改期限, which are prose and may wrap. Seven columns in one row
+    would leave the codes too little room on a 156 mm line.
+    """
+    number = official.column_width_mm(["序号"], TABLE_SIZE)
+    city = official.column_width_mm(CITY_SAMPLES, TABLE_SIZE)
+    code = official.column_width_mm(USCC_SAMPLES, TABLE_SIZE)
+    cert = official.column_width_mm(CERT_SAMPLES, TABLE_SIZE)
+    name = official.TEXT_BLOCK_MM[0] - number - city - code - cert
+    table = official.add_table(
         doc,
-        ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号", "主要问题", "整改期限"],
-        [["{%tr for q in 明细 %}"] + [""] * 6,
-         ["{{ q.序号 }}", "{{ q.设区市 }}", "{{ q.企业名称 }}", "{{ q.统一社会信用代码 }}", "{{ q.证书编号 }}",
-          "{{ q.主要问题 }}", "{{ q.整改期限 }}"],
-         ["{%tr endfor %}"] + [""] * 6],
-        widths=[9, 13, 27, 38, 26, 26, 17], font_size=10.5)
+        ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号"],
+        [["{%tr for q in 明细 %}"] + [""] * 4,
+         ["{{ q.序号 }}", "{{ q.设区市 }}", "{{ q.企业名称 }}", "{{ q.统一社会信用代码 }}", "{{ q.证书编号 }}"],
+         ["", "主要问题：{{ q.主要问题 }}。整改期限：{{ q.整改期限 }}。", "", "", ""],
+         ["{%tr endfor %}"] + [""] * 4],
+        widths=[number, city, name, code, cert], font_size=TABLE_SIZE)
+    first, second = table.rows[2], table.rows[3]
+    for cell in first.cells:  # an entry's two rows stay on one page
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+    first.cells[0].merge(second.cells[0])  # 序号 spans the entry's two rows
+    detail = second.cells[1].merge(second.cells[4])
+    for paragraph in detail.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 _BODY_INTRO = (_INTRO + "各设区市知识产权局对通过贯标认证的本地企业开展了质量抽查。经抽查，由你机构认证的"
