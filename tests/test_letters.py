@@ -362,6 +362,17 @@ def test_code_columns_hold_every_code_on_one_line(written, kind):
     assert codes >= 2 * 5
 
 
+def test_signature_and_date_stay_together_with_body_text(written):
+    folder, _ = written["urge"]
+    doc = Document(str(folder / "001-泰州市知识产权局-催报函.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("江苏省知识产权局办公室", 3)  # the signatory (the letterhead is the first)
+    assert texts[at + 1] == DATE
+    last_body = max(k for k in range(at) if texts[k].strip())
+    assert texts[last_body] == "特此函告。"
+    assert all(doc.paragraphs[k].paragraph_format.keep_with_next for k in range(last_body, at + 1))
+
+
 def test_codes_stay_on_one_line_in_the_pdf(merged_dir, tmp_path):
     require_soffice()
     import pdfplumber

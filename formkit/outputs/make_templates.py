@@ -107,13 +107,21 @@ def _addressee(doc, text: str = "{{ 主送 }}：") -> None:
 
 
 def _signature(doc, blank_lines: int = 2) -> None:
-    """The signatory and 成文日期 on the right (the date four characters in, the name about centred over it)."""
+    """The signatory and 成文日期 on the right (the date four characters in, the name about centred over it).
+
+    The last body paragraph, the blank lines, the signatory and the date are kept together: the
+    date never leaves its signatory, and the signature page always carries body text
+    (GB/T 9704-2012 §7.3.5: no page with the signature alone).
+    """
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     for _ in range(blank_lines):
-        doc.add_paragraph()
+        doc.add_paragraph().paragraph_format.keep_with_next = True
     for text, indent in (("{{ 署名 }}", 2), ("{{ 成文日期 }}", 4)):
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Pt(BODY_SIZE * indent)
+        paragraph.paragraph_format.keep_with_next = text != "{{ 成文日期 }}"
         paragraph.add_run(text)
 
 
