@@ -567,6 +567,16 @@ def test_undefined_variable_in_a_user_template_is_an_error_naming_it(merged_dir,
     assert not out.exists() or not list(out.iterdir())  # nothing half-written
 
 
+def test_a_variable_a_user_template_only_tests_may_be_missing(merged_dir, tmp_path):
+    template = _user_template(tmp_path / "提醒.docx", "{{ 企业名称 }}{% if 附言 %}：{{ 附言 }}{% endif %}。")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["letters", "reminder", str(merged_dir), "-o", str(out), "--template",
+                                    str(template)])
+    assert run.exit_code == 0, run.output
+    first = sorted(out.glob("0*.docx"))[0]
+    assert "南京卓越示例生物医药有限公司。" in [p.text for p in Document(str(first)).paragraphs]
+
+
 def test_undefined_attribute_in_a_loop_is_an_error_naming_it(merged_dir, tmp_path):
     template = _user_template(tmp_path / "约谈.docx", "{% for q in 明细 %}{{ q.没有这一列 }}{% endfor %}")
     run = CliRunner().invoke(main, ["letters", "interview", str(merged_dir), "-o", str(tmp_path / "out"),

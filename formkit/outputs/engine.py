@@ -6,7 +6,8 @@ in the text, ``{% if %}``/``{% for %}`` blocks, and docxtpl's element prefixes `
 (run), with ``{%- … -%}`` merging neighbouring paragraphs. Tags that Word split across runs are
 joined, and curly quotes inside tags straightened, by docxtpl's own ``patch_xml`` (called, not
 copied), so a template renders here as docxtpl renders it with ``autoescape=True`` (the same
-paragraph and cell texts: tests/test_engine.py compares them), apart from what follows.
+paragraph and cell texts: tests/test_engine.py compares them on templates built here, and
+tests/test_docxtpl_templates.py on docxtpl's own test templates), apart from what follows.
 
 What differs from docxtpl, and why:
 

@@ -582,8 +582,9 @@ def default_template(kind: str) -> Path:
 def load_template(path: str | Path | None, kind: str, context_keys: set[str] | None = None):
     """Return the compiled template (the bundled one when ``path`` is None), checked against the data.
 
-    A top-level variable the template reads but the data lacks is refused before anything is
-    written, with the engine's message naming the template and the variable.
+    A top-level variable the template prints or iterates but the data lacks is refused before
+    anything is written, with the engine's message naming the template and the variable; one it
+    only tests (``{% if 备注 %}``) is false.
     """
     from formkit.outputs.engine import DocxTemplate, TemplateError
 
@@ -595,7 +596,8 @@ def load_template(path: str | Path | None, kind: str, context_keys: set[str] | N
         require_clean(path, allow_fixable=True)
     template = DocxTemplate.load(path or default_template(kind))
     if context_keys is not None:
-        unknown = sorted(template.variables() - context_keys)
+        # a variable only tested ({% if 备注 %}) may be missing: it is false, as in docxtpl
+        unknown = sorted(template.variables() - template.tested_only() - context_keys)
         if unknown:
             raise TemplateError(f"模板 {template.name} 中的变量“{unknown[0]}”没有数据"
                                 + (f"（另有 {'、'.join(unknown[1:])}）" if unknown[1:] else "")
