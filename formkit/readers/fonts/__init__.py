@@ -33,7 +33,7 @@ CONF = Path(__file__).with_name("formkit-fonts.conf")
 NOTO_GLOBS = ("/usr/share/fonts/opentype/noto/Noto*CJK-*.ttc", "/usr/share/fonts/**/Noto*CJK*-*.ttc")
 #: The weights copied (the documents use regular and bold); other weights are hidden from LibreOffice.
 WEIGHTS = ("Regular", "Bold")
-_VERSION = "1"
+_VERSION = "2"  # bump when sc_named changes: the cached copies are rebuilt
 
 
 def soffice_env(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -111,7 +111,12 @@ def _prepare(folder: Path, originals: list[Path]) -> Path:
 
 
 def sc_named(data: bytes) -> bytes:
-    """Return a Noto CJK collection whose shared CFF table names its fonts ``…CJKsc…`` instead of ``…CJKjp…``."""
+    """Return a Noto CJK collection whose shared CFF table names its fonts ``…CJKsc…`` instead of ``…CJKjp…``.
+
+    The CFF's font names (``NotoSerifCJKjp-Regular`` and its sub-font names) and its family and
+    full names (``Noto Serif CJK JP``) are rewritten in place, same length; glyphs, cmaps and the
+    per-face name tables (which already name each face SC, JP, …) are untouched.
+    """
     if data[:4] != b"ttcf":
         return data
     count = struct.unpack(">I", data[8:12])[0]
@@ -126,7 +131,8 @@ def sc_named(data: bytes) -> bytes:
                 tables.add((start, length))
     out = bytearray(data)
     for start, length in tables:
-        out[start:start + length] = bytes(out[start:start + length]).replace(b"CJKjp", b"CJKsc")
+        table = bytes(out[start:start + length])
+        out[start:start + length] = table.replace(b"CJKjp", b"CJKsc").replace(b"CJK JP", b"CJK SC")
     return bytes(out)
 
 
