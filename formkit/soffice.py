@@ -1,5 +1,6 @@
 """LibreOffice as a converter, many files in one call: for the readers (legacy and WPS files →
-.docx/.xlsx) and for the outputs (Word → PDF) alike. It imports nothing of formkit.
+.docx/.xlsx) and for the outputs (Word → PDF) alike. It imports nothing of formkit but :mod:`formkit.fonts`
+(the Chinese font mapping every soffice run gets).
 
 Every call runs ``soffice --headless`` with its own fresh profile
 (``-env:UserInstallation=file:///tmp/…``: a shared profile makes parallel or repeated runs fail
@@ -22,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Iterable
+
+from formkit import fonts
 
 INSTALL_HINT = "请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer libreoffice-calc）"
 
@@ -144,7 +147,8 @@ def _call(soffice: str, profile: Path, target: str, outdir: Path, inputs: list[P
         # Own session: on timeout the whole group (launcher and soffice.bin) is killed. No
         # pipes: a straggler holding one open could block us after the kill.
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=profile.parent)
+                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=profile.parent,
+                                env=fonts.soffice_env())
     except OSError as exc:
         return f"无法启动 LibreOffice（{exc.strerror or exc}）。{INSTALL_HINT}"
     try:

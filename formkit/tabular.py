@@ -18,8 +18,11 @@ Values keep what the cell means, never routing text through a number:
   numbers are ``float``;
 * CSV cells are text, except a plain integer without a leading zero (at most 15 digits) →
   ``int``, and a plain decimal → :class:`~decimal.Decimal` (``85.50`` stays ``85.50``);
-* dates: Excel date cells, and text written ``2023-05-06``, ``2023/5/6`` or ``2023年5月6日``
-  in any format, become :class:`datetime.date` (the engine writes them ``2023年5月6日``);
+* dates: Excel date cells (and ODS dates) become :class:`datetime.date`, which the engine writes
+  ``2023年5月6日``; a TEXT that looks like a date (``2023-05-06`` in a CSV or JSON, a text cell)
+  stays exactly that text — a mail merge writes what the data says. Templates that want it
+  written the Chinese way ask for it: ``{{ 备案日期|中文日期 }}`` (the engine's filter accepts
+  dates and date-looking text); ``--where`` compares such text with dates all the same;
 * JSON values keep their JSON types; nested objects and lists are allowed (``{{ 联系人.姓名 }}``,
   ``{%tr for r in 明细 %}``); a key an object lacks is ``None`` (an empty cell).
 
@@ -165,36 +168,15 @@ def _columns(headers: list[str], has_data: list[bool]) -> tuple[list[str | None]
 
 # ------------------------------------------------------------------------------ values
 
-_DATE_TEXT = [
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
-]
 _INT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})")
 _DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})\.\d{1,10}")
 
 
-def _date_from_text(text: str) -> dt.date | None:
-    if not 8 <= len(text) <= 12 or not text[:4].isdigit():
-        return None
-    for pattern in _DATE_TEXT:
-        m = pattern.fullmatch(text)
-        if m:
-            try:
-                return dt.date(*map(int, m.groups()))
-            except ValueError:
-                return None
-    return None
-
-
 def text_value(text: str, numbers: bool) -> Any:
-    """Return the value of a text cell: a date when written as one, a number only when ``numbers``."""
+    """Return the value of a text cell: the text itself (dates too), a number only when ``numbers``."""
     stripped = text.strip()
     if not stripped:
         return ""
-    day = _date_from_text(stripped)
-    if day is not None:
-        return day
     if numbers:
         if _INT_TEXT.fullmatch(stripped):
             return int(stripped)
@@ -519,12 +501,7 @@ def _load_json(path: Path, name: str) -> Table:
     for k, item in enumerate(data):
         row = {}
         for key, column in pairs:
-            value = item.get(key)
-            if isinstance(value, str) and value:
-                day = _date_from_text(value.strip())
-                if day is not None:
-                    value = day
-            row[column] = value
+            row[column] = item.get(key)
         if all(_empty(v) for v in row.values()):
             continue
         rows.append(row)

@@ -101,6 +101,7 @@ def normalize(expr: str) -> str:
 # ------------------------------------------------------------------------------ values
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DATE_LIKE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
 
 
 def _is_number(value: Any) -> bool:
@@ -180,6 +181,10 @@ def _mixed(a: Any, b: Any) -> tuple[Any, Any] | None:
         x, y = _as_date(a), _as_date(b)
         return (x, y) if x is not None and y is not None else None
     if isinstance(a, str) and isinstance(b, str):
+        if _DATE_LIKE.fullmatch(a.strip()) and _DATE_LIKE.fullmatch(b.strip()):
+            x, y = _as_date(a), _as_date(b)  # render keeps "2019/11/30" as text: compare the days
+            if x is not None and y is not None:
+                return x, y
         return a, b
     return None
 

@@ -132,3 +132,33 @@ def require_soffice() -> str:
             pytest.fail("LibreOffice (soffice) is not installed: .ci/run must install it")
         pytest.skip("LibreOffice (soffice) is not installed")
     return str(found)
+
+
+# Fonts a PDF must never use for Chinese text: Japanese or Korean variants (SPEC §6).
+_JP_KR_FONT = re.compile(r"jp|kr|JP|KR|Japan|Korea|Gothic|Mincho|Batang|Gulim|Dotum")
+
+
+def pdf_fonts(path: Path) -> dict[str, str]:
+    """Return each font a PDF uses for Chinese characters, with a sample of the text set in it."""
+    import pdfplumber
+
+    used: dict[str, str] = {}
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                if "\u3400" <= char["text"] <= "\u9fff":
+                    name = char["fontname"].split("+", 1)[-1]
+                    if len(used.get(name, "")) < 12:
+                        used[name] = used.get(name, "") + char["text"]
+    return used
+
+
+def assert_chinese_fonts(path: Path, serif: bool = True) -> dict[str, str]:
+    """Assert a PDF sets its Chinese text in Simplified Chinese faces only (serif faces among them)."""
+    used = pdf_fonts(path)
+    assert used, f"{path.name}: no Chinese text"
+    bad = {name: sample for name, sample in used.items() if _JP_KR_FONT.search(name)}
+    assert not bad, f"{path.name}: Japanese/Korean fonts {bad}"
+    if serif:
+        assert any("Serif" in name and "sc" in name for name in used), f"{path.name}: no SC serif face in {used}"
+    return used

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from formkit import api
 from formkit.cli import main
 from formkit.resources import samples_dir
-from tests.builders import require_soffice
+from tests.builders import assert_chinese_fonts, require_soffice
 
 
 def _records(result):
@@ -63,6 +63,7 @@ def test_pdf_through_libreoffice(tmp_path):
     with pdfplumber.open(pdf) as doc:
         text = "".join(page.extract_text() or "" for page in doc.pages)
     assert "企业贯标备案信息异常情况汇总表" in text.replace(" ", "")
+    assert_chinese_fonts(pdf, serif=False)
 
 
 def test_unreadable_input_is_reported(tmp_path):

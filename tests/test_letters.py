@@ -21,11 +21,12 @@ from docx.shared import Emu, Pt
 
 from formkit import api
 from formkit.cli import main
+from formkit.errors import FormkitError
 from formkit.outputs import letters as letters_mod
 from formkit.outputs import make_templates, official
 from formkit.outputs.letters import KINDS, build_letters, common_context, load_merged
 from formkit.resources import samples_dir, templates_dir
-from tests.builders import require_soffice
+from tests.builders import assert_chinese_fonts, require_soffice
 
 AS_OF = dt.date(2024, 1, 15)
 DATE = "2023年12月20日"
@@ -297,13 +298,14 @@ def test_interview_lists_the_bodys_enterprises_across_cities(written):
     assert "现决定对你机构进行约谈" in text and "于2024年1月4日前" in text
     [table] = doc.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0] == ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号", "主要问题", "整改期限"]
+    assert rows[0] == ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号"]
     assert official.is_header_row(table.rows[0])
-    assert rows[1] == ["1", "南京市", "南京文澜示例生物医药有限公司", "91320113MA83PXAP9C", "022IP209668R0M",
-                       "未开展管理评审，知识产权目标未分解到部门", "2023年12月20日"]
-    assert [r[2] for r in rows[1:]] == ["南京文澜示例生物医药有限公司", "南京安澜示例精密制造有限公司",
-                                        "苏州立信示例纺织有限公司", "南通安澜示例智能装备有限公司",
-                                        "淮安博远示例机械有限公司", "泰州安澜示例科技有限公司"]
+    # each enterprise: its codes in one row, its problems and deadline in the row under it
+    assert rows[1] == ["1", "南京市", "南京文澜示例生物医药有限公司", "91320113MA83PXAP9C", "022IP209668R0M"]
+    assert rows[2] == ["1"] + ["主要问题：未开展管理评审，知识产权目标未分解到部门。整改期限：2023年12月20日。"] * 4
+    assert [r[2] for r in rows[1::2]] == ["南京文澜示例生物医药有限公司", "南京安澜示例精密制造有限公司",
+                                          "苏州立信示例纺织有限公司", "南通安澜示例智能装备有限公司",
+                                          "淮安博远示例机械有限公司", "泰州安澜示例科技有限公司"]
     assert "苏州翔宇示例精密制造有限公司" not in text  # 移交执法, not 约谈
 
 
@@ -323,6 +325,157 @@ def test_rectification_states_problem_and_deadline(written):
     assert "于2024年1月9日前完成整改" in text
     assert "证书编号：165IP205780R0L" in text and "认证机构：中知（北京）认证有限公司" in text
     assert "抄送：徐州市知识产权局。" in text
+
+
+# --- codes never wrap -------------------------------------------------------------------------------
+
+def _column_widths_mm(table) -> list[float]:
+    return [int(col.get(qn("w:w"))) / 56.693 for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+@pytest.mark.parametrize("kind", ["interview", "written-reminder"])
+def test_code_columns_hold_every_code_on_one_line(written, kind):
+    """Each code's width at the table's type size (in the wider of Times New Roman and DejaVu Serif) fits its column."""
+    from PIL import ImageFont
+
+    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    folder, _ = written[kind]
+    codes = 0
+    for path in sorted(folder.glob("0*.docx")):
+        doc = Document(str(path))
+        [table] = doc.tables
+        widths = _column_widths_mm(table)
+        assert abs(sum(widths) - official.TEXT_BLOCK_MM[0]) < 0.5  # the table spans the text block
+        for row in table.rows[1::2]:
+            for column in (3, 4):  # 统一社会信用代码, 证书编号
+                cell = row.cells[column]
+                [run] = cell.paragraphs[0].runs
+                size = run.font.size.pt
+                assert size <= 10.5  # 五号 or smaller, as the standard's tables
+                text = cell.text
+                room = widths[column] - 2 * official.CELL_MARGIN_MM
+                assert official.text_width_mm(text, size) <= room, (path.name, text)
+                if dejavu.exists():  # the face LibreOffice sets Times New Roman in here
+                    measured = ImageFont.truetype(str(dejavu), 1000).getlength(text) / 1000 * size * 25.4 / 72
+                    assert measured <= room, (path.name, text, measured, room)
+                codes += 1
+    assert codes >= 2 * 5
+
+
+def test_signature_and_date_stay_together_with_body_text(written):
+    folder, _ = written["urge"]
+    doc = Document(str(folder / "001-泰州市知识产权局-催报函.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("江苏省知识产权局办公室", 3)  # the signatory (the letterhead is the first)
+    assert texts[at + 1] == DATE
+    last_body = max(k for k in range(at) if texts[k].strip())
+    assert texts[last_body] == "特此函告。"
+    assert all(doc.paragraphs[k].paragraph_format.keep_with_next for k in range(last_body, at + 1))
+
+
+def test_codes_stay_on_one_line_in_the_pdf(merged_dir, tmp_path):
+    require_soffice()
+    import pdfplumber
+
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["letters", "written-reminder", str(merged_dir), "-o", str(out), "--pdf"])
+    assert run.exit_code == 0, run.output
+    checked = 0
+    for pdf_path in sorted(out.glob("0*.pdf")):
+        doc = Document(str(pdf_path.with_suffix(".docx")))
+        codes = [c.text for row in doc.tables[0].rows[1::2] for c in row.cells[3:5]]
+        with pdfplumber.open(pdf_path) as pdf:
+            lines = [line.replace(" ", "") for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+        for code in codes:
+            assert any(code in line for line in lines), (pdf_path.name, code)
+            checked += 1
+    assert checked >= 2 * 5
+
+
+# --- no letter asks for a date before its own 成文日期 ------------------------------------------------
+
+_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _asked_dates(text: str) -> list[tuple[dt.date, str]]:
+    """Return the dates a letter asks something to be done by (请…于X前, 宽限期至X), with the sentence."""
+    asked = []
+    for sentence in re.split(r"[。；\n]", text):
+        for m in _CN_DATE.finditer(sentence):
+            day = dt.date(*map(int, m.groups()))
+            before = sentence[max(0, m.start() - 6):m.start()]
+            if ("请" in sentence[:m.start()] and sentence[m.end():m.end() + 1] == "前") or before.endswith("宽限期至"):
+                asked.append((day, sentence))
+    return asked
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_no_letter_asks_for_a_date_before_its_date(written, kind):
+    folder, _ = written[kind]
+    letter_day = dt.date(2023, 12, 20)
+    checked = 0
+    for path in sorted(folder.glob("0*.docx")):
+        asked = _asked_dates(_text(Document(str(path))))
+        checked += len(asked)
+        late = [(d, s) for d, s in asked if d <= letter_day]
+        assert not late, (path.name, late)
+    assert checked >= len(list(folder.glob("0*.docx"))) - (kind == "urge")  # all but 泰州's (late only) ask by a date
+
+
+def test_overdue_rectification_says_so_and_the_summary_lists_it(written, merged, campaign):
+    folder, output = written["rectification"]
+    letters = build_letters("rectification", merged, campaign)
+    overdue = [letter for letter in letters if letter.context["整改期限已过"]]
+    # the demo data: 33 of 40 spot-check deadlines are not after 成文日期 2023年12月20日
+    assert (len(overdue), len(letters)) == (33, 40)
+    assert f"其中{len(overdue)}份限期整改通知书所依据的期限不晚于成文日期" in output
+    assert "003-南京安澜示例精密制造有限公司-限期整改通知书.docx：整改期限2023年11月2日不晚于成文日期，" \
+           "改为要求于2024年1月4日前报送整改情况" in output
+    text = _text(Document(str(_docx(folder, "^003-"))))
+    assert "抽查时确定的整改期限（2023年11月2日）已届满。请你单位于2024年1月4日前将整改情况书面报送南京市知识产权局" in text
+    assert "于2023年11月2日前完成整改" not in text
+    on_time = _text(Document(str(_docx(folder, "徐州汇智示例精密制造有限公司"))))
+    assert "于2024年1月9日前完成整改" in on_time and "已届满" not in on_time
+
+
+def test_overdue_reply_days_is_a_campaign_setting(merged, campaign):
+    import dataclasses
+
+    longer = dataclasses.replace(campaign, letters={**campaign.letters, "overdue_reply_days": 30})
+    [first, *_] = [x for x in build_letters("rectification", merged, longer) if x.context["整改期限已过"]]
+    assert first.context["整改情况报送期限"] == "2024年1月19日"
+    bad = dataclasses.replace(campaign, letters={**campaign.letters, "overdue_reply_days": "两周"})
+    with pytest.raises(FormkitError, match="letters.overdue_reply_days"):
+        build_letters("rectification", merged, bad)
+
+
+def test_body_letters_do_not_urge_within_deadlines_that_have_passed(written):
+    folder, output = written["written-reminder"]
+    text = _text(Document(str(_docx(folder, "^001-"))))
+    assert "督促企业抓紧完成整改（上述企业的整改期限均已届满）" in text and "在整改期限内" not in text
+    assert "5家企业的整改期限不晚于成文日期" in output
+
+
+def test_urge_for_a_late_submission_does_not_ask_to_send_it_again(written):
+    folder, _ = written["urge"]
+    late_only = _text(Document(str(folder / "001-泰州市知识产权局-催报函.docx")))
+    assert "已收到，属逾期报送" in late_only
+    assert "补报" not in late_only and "今后严格按照《通知》规定的时限和要求报送有关材料" in late_only
+    missing = _text(Document(str(folder / "002-宿迁市知识产权局-催报函.docx")))
+    assert "抓紧补报、补足，于2024年1月4日前" in missing
+
+
+def test_reminder_grace_deadline_before_the_letter_runs_from_the_letter(merged, campaign):
+    from formkit.outputs.letters import reminders_from_registry
+
+    base = common_context(campaign)
+    due = [{"rule": "5-year", "name": "甲公司", "uscc": "91320114MA9DUP6T25", "city": "南京市",
+            "filing_date": "2016-04-03", "grace_deadline": "2023-10-31"},
+           {"rule": "5-year", "name": "乙公司", "uscc": "91320114MA9DUP6T25", "city": "南京市",
+            "filing_date": "2016-04-03", "grace_deadline": "2024-07-31"}]
+    first, second = reminders_from_registry(due, campaign, base)
+    assert first.context["宽限期至"] == "2024年12月20日" and "2023年10月31日不晚于成文日期" in first.note
+    assert second.context["宽限期至"] == "2024年7月31日" and second.note == ""
 
 
 # --- combined documents ------------------------------------------------------------------------------
@@ -412,6 +565,16 @@ def test_undefined_variable_in_a_user_template_is_an_error_naming_it(merged_dir,
     assert run.exit_code == 2
     assert "我的提醒函.docx" in run.output and "不存在的变量" in run.output
     assert not out.exists() or not list(out.iterdir())  # nothing half-written
+
+
+def test_a_variable_a_user_template_only_tests_may_be_missing(merged_dir, tmp_path):
+    template = _user_template(tmp_path / "提醒.docx", "{{ 企业名称 }}{% if 附言 %}：{{ 附言 }}{% endif %}。")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["letters", "reminder", str(merged_dir), "-o", str(out), "--template",
+                                    str(template)])
+    assert run.exit_code == 0, run.output
+    first = sorted(out.glob("0*.docx"))[0]
+    assert "南京卓越示例生物医药有限公司。" in [p.text for p in Document(str(first)).paragraphs]
 
 
 def test_undefined_attribute_in_a_loop_is_an_error_naming_it(merged_dir, tmp_path):
@@ -517,6 +680,10 @@ def test_combined_batch_converts_to_pdf_in_one_call(merged_dir, tmp_path):
     assert [k for k, text in enumerate(texts) if "—1—" in text] == starts  # page numbers restart at 1
     for start, recipient in zip(starts, recipients):
         assert f"{recipient}：" in texts[start], recipient
+    for pdf_path in [*singles, out / "全部-约谈通知书.pdf"]:
+        fonts = assert_chinese_fonts(pdf_path)  # 仿宋/小标宋 → SC serif, never NotoSansCJKjp
+        serif = next(sample for name, sample in fonts.items() if "Serif" in name)
+        assert "江苏省知识产权局" in serif, fonts  # the 版头/title and body are the serif face
 
 
 def test_older_letters_in_the_folder_are_pointed_out(merged_dir, tmp_path):

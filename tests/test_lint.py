@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import zipfile
 from pathlib import Path
 
@@ -73,7 +75,7 @@ def test_fix_joins_split_tags_straightens_quotes_and_then_renders(tmp_path):
     assert '{%p if 设区市 == "南京市" %}' in xml and "{{ 联系人|default('无') }}" in xml
     assert texts(fixed)[0] == "致{{ 企业名称 }}："
     data = tmp_path / "d.csv"
-    data.write_text("企业名称,设区市,截止日期,联系人\nA&B<科技>,南京市,2023-06-10,\n乙公司,苏州市,2023-06-10,王一\n",
+    data.write_text("企业名称,设区市,截止日期,联系人\nA&B<科技>,南京市,2023年6月10日,\n乙公司,苏州市,2023年6月10日,王一\n",
                     encoding="utf-8")
     out = tmp_path / "out"
     run = invoke("render", fixed, data, "-o", out)
@@ -202,6 +204,28 @@ def test_missing_variables_and_unused_columns(tmp_path):
     data.write_text("企业名称,得分,联系电话,备注\n甲,1,2,3\n", encoding="utf-8")
     run = invoke("lint", path, data)
     assert run.exit_code == 0 and "未发现问题" in run.output  # an unused column is a note only
+
+
+def test_missing_variables_only_tested_are_notes_printed_ones_problems(tmp_path):
+    path = docx_template(tmp_path / "t.docx", [
+        "{% if user %}欢迎，{{ user }}{% endif %}{{ 企业名称 }}",
+        "{%p if 类型 == '特' or 加急 %}", "{{ 备注|default('无') }}", "{%p endif %}",
+        "{% if 等级 %}{% else %}{{ 等级 }}{% endif %}", "{% for r in 明细 %}{{ r }}{% endfor %}"])
+    data = tmp_path / "d.csv"
+    data.write_text("企业名称\n甲\n", encoding="utf-8")
+    report = lint(path, ["企业名称"], {})
+    assert sorted((pr.code, pr.severity, re.search("“(.+?)”", pr.message).group(1)) for pr in report.problems) == [
+        ("missing-variable", "error", "明细"), ("missing-variable", "error", "等级"),
+        ("optional-variable", "note", "user"), ("optional-variable", "note", "加急"),
+        ("optional-variable", "note", "备注"), ("optional-variable", "note", "类型")]
+    run = invoke("lint", path, data)
+    assert run.exit_code == 1
+    assert "模板输出的变量“明细”在数据中没有对应的列" in run.output
+    assert "提示：变量“user”在数据中没有对应的列，模板只在条件中用到它，按“不成立”处理" in run.output
+    only_tested = docx_template(tmp_path / "u.docx", ["{% if user %}欢迎，{{ user }}{% endif %}{{ 企业名称 }}"])
+    run = invoke("lint", only_tested, data)
+    assert run.exit_code == 0, run.output  # notes only
+    assert "提示：变量“user”" in run.output and "未发现问题" in run.output
 
 
 def test_lint_lists_tags_and_variables_of_a_clean_template(tmp_path):

@@ -14,6 +14,7 @@ def test_wheel_contents(tmp_path):
     [wheel] = tmp_path.glob("formkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "formkit/campaigns/jiangsu-2023.toml" in names
+    assert "formkit/fonts/formkit-fonts.conf" in names  # LibreOffice's Chinese font mapping
     for form in ("plan", "evaluation", "spotcheck", "anomaly"):
         assert f"formkit/forms/{form}.toml" in names
     assert sum(n.startswith("formkit/templates/xlsx/") and n.endswith(".xlsx") for n in names) == 4

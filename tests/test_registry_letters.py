@@ -1,6 +1,7 @@
 """`formkit letters reminder --registry`: recipients from the register's 5-year rule."""
 
 import datetime as dt
+import re
 
 from click.testing import CliRunner
 from docx import Document
@@ -30,6 +31,10 @@ def test_reminders_from_the_register(tmp_path, campaign):
     assert first["name"] in text and first["uscc"] in text
     grace = first["grace_deadline"]
     assert f"{grace.year}年{grace.month}月{grace.day}日" in text
+    for path in files:  # no grace period that ends before the letter is dated (2023年12月20日)
+        body = "\n".join(p.text for p in Document(path).paragraphs)
+        [(y, m, d)] = re.findall(r"宽限期至(\d{4})年(\d{1,2})月(\d{1,2})日", body)
+        assert dt.date(int(y), int(m), int(d)) > dt.date(2023, 12, 20), path.name
 
 
 def test_registry_only_for_reminders(tmp_path, campaign):

@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 
 from formkit.cli import main
 from formkit.tabular import TableError, identifier, load_table
-from tests.builders import require_soffice, write_xlsx
+from tests.builders import assert_chinese_fonts, require_soffice, write_xlsx
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -167,8 +167,8 @@ def test_csv_encodings_are_detected(tmp_path, encoding, label):
     assert first["企业名称"] == "A&B<科技>有限公司" and first["信用代码"] == "032010229141777X"
     assert second["信用代码"] == "913205050743915000"  # 18 digits: text, never a float
     assert first["得分"] == 88 and second["得分"] == Decimal("59.5")
-    assert [r["备案日期"] for r in (first, second, third)] == [dt.date(2016, 3, 1), dt.date(2019, 11, 30),
-                                                             dt.date(2021, 4, 6)]
+    # a text that looks like a date stays that text (a mail merge writes what the data says)
+    assert [r["备案日期"] for r in (first, second, third)] == ["2016-03-01", "2019/11/30", "2021年4月6日"]
     assert table.row_numbers == [2, 3, 4]
 
 
@@ -188,7 +188,7 @@ def test_json_nested_values_and_missing_keys(tmp_path):
     table = load_table(path)
     assert table.columns == ["企业名称", "联系人", "明细", "备注", "日期"]
     assert table.rows[0]["联系人"] == {"姓名": "王一"} and table.rows[0]["备注"] is None
-    assert table.rows[1]["日期"] == dt.date(2023, 5, 6)
+    assert table.rows[1]["日期"] == "2023-05-06"
     assert table.row_label(1) == "第2条"
 
 
@@ -234,8 +234,59 @@ def test_render_csv_in_utf8_and_gbk(notice, tmp_path, encoding):
     run = invoke("render", notice, data, "-o", out)
     assert run.exit_code == 0, run.output
     docs = sorted(out.iterdir())
-    assert texts(docs[0])[:2] == ["A&B<科技>有限公司：", "统一社会信用代码：032010229141777X，得分88，备案日期2016年3月1日。"]
+    assert texts(docs[0])[:2] == ["A&B<科技>有限公司：", "统一社会信用代码：032010229141777X，得分88，备案日期2016-03-01。"]
+    assert texts(docs[1])[1] == "统一社会信用代码：913205050743915000，得分59.5，备案日期2019/11/30。"
     assert texts(docs[1])[2] == "评价不合格。"
+
+
+def test_text_dates_are_kept_and_the_filter_formats_on_request(tmp_path):
+    template = docx_template(tmp_path / "t.docx", ["[{{ 日期 }}][{{ 日期|中文日期 }}][{{ 备注|中文日期 }}][{{ 值|date_cn }}]"])
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps([{"日期": "2024-01-15", "备注": "待定", "值": "2024/1/5 08:30"},
+                                {"日期": "2024年01月15日", "备注": "2023-02-30", "值": None}],
+                               ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    run = invoke("render", template, data, "-o", out)
+    assert run.exit_code == 0, run.output
+    first, second = (texts(p)[0] for p in sorted(out.iterdir()))
+    assert first == "[2024-01-15][2024年1月15日][待定][2024年1月5日]"
+    assert second == "[2024年01月15日][2024年1月15日][2023-02-30][]"  # not a real day: left as written
+
+
+def test_excel_date_cells_are_dates_and_text_cells_stay_text(tmp_path):
+    template = docx_template(tmp_path / "t.docx", ["{{ 日期 }}|{{ 文本 }}|{{ 文本|中文日期 }}"])
+    path = write_xlsx(tmp_path / "a.xlsx", {"S": [["日期", "文本"], [dt.date(2024, 1, 15), "2024-01-15"]]})
+    run = invoke("render", template, path, "-o", tmp_path / "out")
+    assert run.exit_code == 0, run.output
+    assert texts(next((tmp_path / "out").iterdir()))[0] == "2024年1月15日|2024-01-15|2024年1月15日"
+
+
+def test_where_compares_date_text_as_days(tmp_path, notice):
+    path = tmp_path / "名单.csv"
+    path.write_text(CSV_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    run = invoke("render", notice, path, "-o", out, "--where", '备案日期 >= "2019-01-01"')
+    assert run.exit_code == 0, run.output
+    assert [texts(p)[0] for p in sorted(out.iterdir())] == ["苏州远帆电子有限公司：", "无锡嘉禾新材料有限公司："]
+
+
+def test_missing_variable_is_false_in_a_test_and_an_error_when_printed(tmp_path):
+    template = docx_template(tmp_path / "t.docx", ["{% if user %}欢迎，{{ user }}{% endif %}{{ 名称 }}",
+                                                   "{% if 类型 == '特' %}特{% else %}普{% endif %}"
+                                                   "{{ 备注|default('无') }}"])
+    data = tmp_path / "d.csv"
+    data.write_text("名称\n甲\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = invoke("render", template, data, "-o", out)
+    assert run.exit_code == 0, run.output
+    assert "注意" not in run.output  # only tested: nothing to warn about
+    assert texts(next(out.iterdir())) == ["甲", "普无"]
+    printed = docx_template(tmp_path / "p.docx", ["{{ user }}"])
+    run = invoke("render", printed, data, "-o", tmp_path / "out2")
+    assert run.exit_code == 1 and "模板 p.docx 中的变量“user”没有数据" in run.output
+    looped = docx_template(tmp_path / "l.docx", ["{% for r in 明细 %}{{ r }}{% endfor %}"])
+    run = invoke("render", looped, data, "-o", tmp_path / "out3")
+    assert run.exit_code == 1 and "模板 l.docx 中的变量“明细”没有数据" in run.output
 
 
 def test_render_json_with_nested_values(tmp_path):
@@ -367,6 +418,8 @@ def test_pdf_converts_every_document(notice, workbook, tmp_path):
     pdfs = sorted(p.name for p in out.glob("*.pdf"))
     assert pdfs == ["001-A&B_科技_有限公司.pdf", "002-无锡嘉禾新材料有限公司.pdf"]
     assert (out / pdfs[0]).read_bytes()[:5] == b"%PDF-" and "PDF 2份" in run.output
+    for name in pdfs:  # a template naming no Chinese font: still SC glyphs, never a JP/KR variant
+        assert_chinese_fonts(out / name, serif=False)
 
 
 def test_progress_bar_only_on_a_terminal(notice, workbook, tmp_path):

@@ -20,7 +20,7 @@ from formkit.outputs.letters import load_merged
 from formkit.outputs.make_templates import CHART_MARK
 from formkit.outputs.report import chart_member, render_report
 from formkit.resources import samples_dir
-from tests.builders import require_soffice
+from tests.builders import assert_chinese_fonts, require_soffice
 from tests.test_letters import (HEADING1, HEADING2, assert_fonts, assert_official_layout,
                                 assert_signature_and_date, body_paragraphs, first_line_indented)
 
@@ -227,3 +227,5 @@ def test_report_pdf(merged_dir, tmp_path):
     assert TITLE in texts[0].replace("\n", "")
     assert all(f"—{k}—" in text for k, text in enumerate(texts, start=1))
     assert "四、下一步工作" in "".join(texts)
+    fonts = assert_chinese_fonts(out.with_suffix(".pdf"))
+    assert any("Sans" in name and "sc" in name for name in fonts), fonts  # the 黑体 headings: SC sans

@@ -49,7 +49,9 @@ def ok(expr: str, row=ROW, **kw) -> bool:
     ("备案日期 < date('2015-01-01')", False),
     ("备案日期.year == 2016", True),
     ("日期文字 > 备案日期", True),
-    ("日期文字 >= '2019年11月30日'", False),  # two texts compare as texts
+    ("日期文字 >= '2019年11月30日'", True),  # two date texts compare as days (render keeps text as text)
+    ("日期文字 > '2019年12月1日'", False),
+    ("'b' > 'a'", True),  # other texts compare as texts
     ("备注 == ''", True),
     ("not 备注", True),
     ("空 is None", True),

@@ -139,6 +139,11 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, regist
     if stale:
         click.echo(f"注意：{out_dir} 中还有以前生成的{len(stale)}份{name}（如 {stale[0]}），本次未改动，"
                    "发送前请删除以免混淆", err=True)
+    noted = [(path, letter.note) for path, letter in zip(result.paths, result.letters) if letter.note]
+    if noted:  # dates the data gives that passed before 成文日期: the letters say so instead
+        click.echo(f"其中{len(noted)}份{name}所依据的期限不晚于成文日期，函中已写明并另定期限：")
+        for path, note in noted:
+            click.echo(f"  {path.name}：{note}")
     first, last = result.letters[0].context["发文字号"], result.letters[-1].context["发文字号"]
     extra = f"，合并文档 {result.combined.name}" if result.combined else ""
     extra += f"，PDF {len(pdfs)}个" if pdfs else ""

@@ -47,7 +47,8 @@ SHOWN_ROWS = 20  # row numbers listed per reason before "等N行"
 
 
 def _name_text(value: Any) -> Any:
-    """The ``finalize`` of name patterns: dates as 2023年5月6日, whole floats without .0, None empty."""
+    """The ``finalize`` of name patterns: date values as 2023年5月6日 (text as it is), whole floats
+    without .0, None empty."""
     import datetime as dt
 
     if value is None:
@@ -370,8 +371,8 @@ def render(template_path, data_path, out_dir, sheet, header_row, name_pattern, w
         template = DocxTemplate.load(template_file)
     except TemplateError as exc:
         fail(f"{exc}\n（可运行 formkit lint {template_file} 检查模板）")
-    missing = sorted(template.variables() - table.names() - {ORDINAL, ROW_NUMBER})
-    if missing:
+    missing = sorted(template.variables() - template.tested_only() - table.names() - {ORDINAL, ROW_NUMBER})
+    if missing:  # variables only tested ({% if 备注 %}) are simply false, as in docxtpl
         click.echo(f"注意：模板使用的变量“{'”“'.join(missing)}”在数据 {table.name} 中没有对应的列，"
                    "用到它们的行将无法生成", err=True)
     try:

@@ -6,7 +6,8 @@ in the text, ``{% if %}``/``{% for %}`` blocks, and docxtpl's element prefixes `
 (run), with ``{%- … -%}`` merging neighbouring paragraphs. Tags that Word split across runs are
 joined, and curly quotes inside tags straightened, by docxtpl's own ``patch_xml`` (called, not
 copied), so a template renders here as docxtpl renders it with ``autoescape=True`` (the same
-paragraph and cell texts: tests/test_engine.py compares them), apart from what follows.
+paragraph and cell texts: tests/test_engine.py compares them on templates built here, and
+tests/test_docxtpl_templates.py on docxtpl's own test templates), apart from what follows.
 
 What differs from docxtpl, and why:
 
@@ -16,8 +17,12 @@ What differs from docxtpl, and why:
   without tags are written from bytes compressed once at load time (see :func:`_zip`).
 * **Safe.** Templates run in a :class:`jinja2.sandbox.ImmutableSandboxedEnvironment` with
   ``autoescape=True`` and a strict undefined: ``A&B<科技>`` comes out as text, a template cannot
-  reach Python internals (``''.__class__``, ``cycler.__init__.__globals__``), and a variable
-  without data is an error naming the template and the variable — never a blank.
+  reach Python internals (``''.__class__``, ``cycler.__init__.__globals__``). A variable
+  without data is false in a test — ``{% if 联系人 %}…{% endif %}`` is skipped, as docxtpl
+  does, and ``== "…"``, ``in``, ``is defined`` and ``|default("…")`` work on it — but printing
+  it, iterating it or reading its attributes is an error naming the template and the
+  variable, never a blank (:class:`_Undefined`; :meth:`DocxTemplate.variable_uses` tells
+  which variables a template only tests).
   XML-invalid control characters in values are dropped instead of corrupting the file.
 * **Well-formed or an error.** docxtpl re-parses its output with lxml's ``recover=True``,
   which silently drops what does not fit. Here a rendering that is not well-formed XML (a
@@ -27,8 +32,11 @@ What differs from docxtpl, and why:
 * **Values become Word text.** The environment's ``finalize`` hook (applied to every
   ``{{ … }}`` before escaping) turns a line break in a value (``\\n``, ``\\r\\n``) into
   ``<w:br/>`` and a tab into ``<w:tab/>``, ``None`` into an empty string, a whole float
-  (``12.0``, as spreadsheets give) into ``12`` and a date into ``2023年5月6日`` (GB/T 9704
-  writes dates in Arabic numerals). docxtpl ``RichText``/``Listing`` values pass through as
+  (``12.0``, as spreadsheets give) into ``12`` and a date value (a :class:`datetime.date`:
+  an Excel date cell, a merged record's date) into ``2023年5月6日`` (GB/T 9704 writes dates in
+  Arabic numerals). Text is never rewritten: ``"2024-01-15"`` stays ``2024-01-15``; the
+  filter ``{{ 日期|中文日期 }}`` (also ``date_cn``) writes a date or a date-looking text the
+  Chinese way on request and leaves any other text as it is. docxtpl ``RichText``/``Listing`` values pass through as
   their run XML, with their line breaks converted the same way.
 * **Combined documents in one pass.** :meth:`DocxTemplate.render_combined` renders the body
   once per context and joins them, each letter its own section (new page, page numbers from
@@ -128,9 +136,29 @@ class _Message(str):
 
 
 class _Undefined(StrictUndefined):
-    """StrictUndefined whose error message remembers which name was missing."""
+    """A variable without data: false in a test, an error (naming it) when printed or iterated.
+
+    As docxtpl's default Undefined, ``{% if x %}``, ``{% if not x %}``, ``x == "a"``,
+    ``"a" in x`` and ``x is defined`` read it as absent; unlike it, ``{{ x }}``,
+    ``{% for r in x %}``, ``x|length`` and ``x.名称`` raise instead of writing a blank.
+    """
 
     __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return id(type(self))
+
+    def __contains__(self, item: object) -> bool:
+        return False
 
     @property
     def _undefined_message(self) -> str:  # type: ignore[override]
@@ -169,6 +197,34 @@ def _markup_breaks(xml: str) -> Markup:
 def format_date(value: dt.date) -> str:
     """Return ``2023年5月6日`` for a date (GB/T 9704: Arabic numerals, no leading zeros)."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+_DATE_TEXT = re.compile(r"\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*"
+                        r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*")
+
+
+def chinese_date(value: Any) -> Any:
+    """Return ``2023年5月6日`` for a date or a text written as one; anything else unchanged.
+
+    The template filter ``中文日期`` (alias ``date_cn``): ``{{ 备案日期|中文日期 }}``. It reads
+    ``2023-05-06``, ``2023/5/6``, ``2023.05.06``, ``2023年5月6日`` (a time after the day is
+    dropped); a text that is not a real day (``2023-02-30``, ``待定``) and ``None`` (as ``""``)
+    are left as they are, so the filter never loses what the data says.
+    """
+    if isinstance(value, dt.datetime):
+        return format_date(value.date())
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        m = _DATE_TEXT.fullmatch(value)
+        if m:
+            try:
+                return format_date(dt.date(*map(int, m.groups())))
+            except ValueError:
+                return value
+    return value
 
 
 def _finalize_word(value: Any) -> Any:
@@ -219,7 +275,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 def _environment(finalize) -> _Environment:
     env = _Environment(autoescape=True, undefined=_Undefined, finalize=finalize, keep_trailing_newline=True)
-    env.filters["date_cn"] = lambda v: format_date(v) if isinstance(v, dt.date) else ("" if v is None else v)
+    env.filters["中文日期"] = env.filters["date_cn"] = chinese_date
     env.globals.pop("lipsum", None)  # no use in a letter; builds arbitrarily long text
     return env
 
@@ -269,6 +325,51 @@ _LITERAL_BRACES = ("{_{", "}_}", "{_%", "%_}")
 
 def _text_of(xml: str) -> str:
     return _TAGS.sub("", xml)
+
+
+def _grid_mismatch(xml: str) -> bool:
+    """Return whether a table's ``w:tblGrid`` does not match its widest row (cells × gridSpan).
+
+    docxtpl fixes such grids on every rendering of the body; running its ``fix_tables`` on
+    these templates too keeps the output's table layout the same as docxtpl's.
+    """
+    if "<w:tbl>" not in xml and "<w:tbl " not in xml:
+        return False
+    root = etree.fromstring(xml.encode("utf-8"), _BIG_PARSER)
+    for tbl in root.iter(_w("tbl")):
+        grid = tbl.find(_w("tblGrid"))
+        columns = len(grid.findall(_w("gridCol"))) if grid is not None else 0
+        widest = 0
+        for tr in tbl.iter(_w("tr")):
+            spans = [tc.find(f"{_w('tcPr')}/{_w('gridSpan')}") for tc in tr.findall(_w("tc"))]
+            widest = max(widest, sum(int(s.get(_w("val"), "1")) if s is not None else 1 for s in spans))
+        if widest != columns:
+            return True
+    return False
+
+
+def _tags_between_cells(source: str) -> bool:
+    """Return whether a Jinja block or comment sits between the cells of a row (it may drop cells).
+
+    ``{%tc … %}`` does, and so does a plain ``{% if %}``/``{# … #}`` written in a cell of its own
+    that docxtpl's clean-up moved out; ``{%tr … %}`` sits between rows and changes no row.
+    """
+    if "<w:tr" not in source:
+        return False
+    depth: list[str] = []
+    for i, chunk in enumerate(_JINJA_TOKEN.split(source)):
+        if i % 2 == 0:
+            for closing, name, empty in _XML_TOKEN.findall(chunk):
+                if empty:
+                    continue
+                if closing:
+                    if depth:
+                        depth.pop()
+                else:
+                    depth.append(name)
+        elif depth and depth[-1] == "w:tr" and not chunk.startswith("{{"):
+            return True
+    return False
 
 
 def _has_tags(xml: str) -> bool:
@@ -611,7 +712,8 @@ class DocxTemplate:
         # allows whitespace, so the output needs no clean-up pass (docxtpl removes it by regex).
         source = _P_OPEN.sub("<w:p\n\\1", source)
         part = _Part(member, label, source, None, prefix, suffix,
-                     fix_tables=_COLUMN_TAGS.search(text) is not None,
+                     fix_tables=_COLUMN_TAGS.search(text) is not None or (
+                         member == self._package.main and (_grid_mismatch(xml) or _tags_between_cells(source))),
                      docpr="<wp:docPr" in source,
                      literal_braces=any(b in source for b in _LITERAL_BRACES),
                      proven=env is _WORD_ENV and _well_formed_by_construction(source))
@@ -638,6 +740,70 @@ class DocxTemplate:
             env = part.template.environment
             names |= meta.find_undeclared_variables(env.parse(part.source))
         return names - set(_WORD_ENV.globals)
+
+    def tested_only(self) -> set[str]:
+        """Return the variables of :meth:`variables` that data may leave out without an error.
+
+        A missing value reads as false without an error (see :class:`_Undefined`) in the
+        condition of ``{% if %}``/``{% elif %}``/``… if … else …``, under ``not``/``and``/``or``
+        there, compared with ``==``/``!=``/``in``, tested with ``is defined``, or given
+        ``|default(…)``; and a name printed only inside an ``{% if 名称 %}`` that tests it
+        (``{% if user %}欢迎，{{ user }}{% endif %}``) is never printed when missing.
+        """
+        from jinja2 import nodes
+
+        printed: set[str] = set()
+        tested: set[str] = set()
+        safe_compare = {"eq", "ne", "in", "notin"}
+
+        def asserted(test) -> set[str]:
+            """Names that are certainly defined when ``test`` is true."""
+            if isinstance(test, nodes.Name):
+                return {test.name}
+            if isinstance(test, nodes.And):
+                return asserted(test.left) | asserted(test.right)
+            if isinstance(test, nodes.Test) and test.name == "defined" and isinstance(test.node, nodes.Name):
+                return {test.node.name}
+            return set()
+
+        def walk(node, safe: bool, guards: frozenset) -> None:
+            if isinstance(node, nodes.Name):
+                if node.ctx == "load":
+                    (tested if safe or node.name in guards else printed).add(node.name)
+                return
+            if isinstance(node, nodes.If):
+                walk(node.test, True, guards)
+                inner = guards | asserted(node.test)
+                for child in node.body:
+                    walk(child, False, inner)
+                for child in (*node.elif_, *node.else_):
+                    walk(child, False, guards)
+                return
+            if isinstance(node, nodes.CondExpr):
+                walk(node.test, True, guards)
+                walk(node.expr1, safe, guards | asserted(node.test))
+                if node.expr2 is not None:
+                    walk(node.expr2, safe, guards)
+                return
+            if safe and (isinstance(node, (nodes.Not, nodes.And, nodes.Or)) or (
+                    isinstance(node, nodes.Compare) and all(op.op in safe_compare for op in node.ops))):
+                for child in node.iter_child_nodes():
+                    walk(child, True, guards)
+                return
+            if isinstance(node, nodes.Test) and node.name in ("defined", "undefined", "none"):
+                walk(node.node, True, guards)
+                return
+            if isinstance(node, nodes.Filter) and node.name in ("default", "d"):
+                walk(node.node, True, guards)
+                for child in (*node.args, *node.kwargs):
+                    walk(child, False, guards)
+                return
+            for child in node.iter_child_nodes():
+                walk(child, False, guards)
+
+        for part in self._parts.values():
+            walk(part.template.environment.parse(part.source), False, frozenset())
+        return (tested - printed) & self.variables()
 
     @property
     def sources(self) -> dict[str, str]:

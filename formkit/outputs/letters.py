@@ -48,6 +48,9 @@ KINDS = {
 
 #: Days after 成文日期 given for a reply (约谈, 书面提醒 self-inspection, 催报); ``[letters] reply_days``.
 DEFAULT_REPLY_DAYS = 15
+#: Days after 成文日期 given to report on a rectification whose 整改期限 has already passed by
+#: then (a letter never asks for a date before its own 成文日期); ``[letters] overdue_reply_days``.
+DEFAULT_OVERDUE_REPLY_DAYS = 15
 
 #: The spot-check measure each certification-body letter is about.
 MEASURES = {"interview": "约谈", "written-reminder": "书面提醒"}
@@ -172,15 +175,26 @@ def provincial_bureau(campaign: Campaign) -> str:
     return office[: -len("办公室")] if office.endswith("办公室") and len(office) > 3 else office
 
 
+def _days_setting(campaign: Campaign, key: str, default: int) -> int:
+    days = (campaign.letters or {}).get(key, default)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise FormkitError(f"配置项 letters.{key} 应为不小于0的整数（天数），现为 {days!r}")
+    return days
+
+
+def overdue_reply_date(campaign: Campaign, today: dt.date | None = None) -> dt.date:
+    """Return the date by which a rectification already overdue at 成文日期 is to be reported on."""
+    return letter_date(campaign, today) + dt.timedelta(
+        days=_days_setting(campaign, "overdue_reply_days", DEFAULT_OVERDUE_REPLY_DAYS))
+
+
 def common_context(campaign: Campaign, today: dt.date | None = None) -> dict[str, Any]:
     """Return the variables every letter and the report share (see docs/templates.md)."""
     letters = campaign.letters or {}
     contact = campaign.contact or {}
     date = letter_date(campaign, today)
     notice_date = _date(campaign.notice_date)
-    reply_days = letters.get("reply_days", DEFAULT_REPLY_DAYS)
-    if not isinstance(reply_days, int) or isinstance(reply_days, bool) or reply_days < 0:
-        raise FormkitError(f"配置项 letters.reply_days 应为不小于0的整数（天数），现为 {reply_days!r}")
+    reply_days = _days_setting(campaign, "reply_days", DEFAULT_REPLY_DAYS)
     return {
         "年度": campaign.year,
         "上年度": campaign.year - 1,
@@ -243,13 +257,28 @@ class Letter:
     recipient: str
     context: dict[str, Any] = field(default_factory=dict)
     number: int = 0  # the running number of its 发文字号
+    #: Why the letter does not ask for the date the data gives (it passed before 成文日期), in
+    #: Chinese, for the command's summary; "" when it does.
+    note: str = ""
 
 
 def _reminder(campaign: Campaign, base: dict, *, name: str, uscc: str, city: str | None, office: str,
               filed: str, grace_until: dt.date | None, verification: str) -> Letter:
-    """Return one reminder letter (提醒函) to an enterprise filed over 5 years ago."""
+    """Return one reminder letter (提醒函) to an enterprise filed over 5 years ago.
+
+    A grace deadline that has passed by 成文日期 (or none at all) cannot be given: the year of
+    grace then runs from 成文日期, and the letter's note says so.
+    """
     years = campaign.thresholds.get("stock_filing_years", 5)
-    return Letter(name, {
+    grace_years = campaign.thresholds.get("grace_period_years", 1)
+    date = _date_of(base)
+    note = ""
+    if date is not None and (grace_until is None or grace_until <= date):
+        given = grace_until
+        grace_until = _shift_years(date, grace_years)
+        note = (f"宽限期至{cn_date(given)}不晚于成文日期，改为自成文日期起{grace_years}年（至{cn_date(grace_until)}）"
+                if given else f"没有宽限期截止日期，按自成文日期起{grace_years}年（至{cn_date(grace_until)}）")
+    return Letter(name, note=note, context={
         **base,
         "标题": f"关于贯标备案超过{years}年未认证或评价的提醒函",
         "主送": name,
@@ -261,7 +290,7 @@ def _reminder(campaign: Campaign, base: dict, *, name: str, uscc: str, city: str
         "备案时间": filed,
         "复核截止日期": cn_date(campaign.deadline("anomaly")),
         "超期年限": years,
-        "宽限年限": campaign.thresholds.get("grace_period_years", 1),
+        "宽限年限": grace_years,
         "宽限期至": cn_date(grace_until),
         "核实情况": verification,
     })
@@ -295,6 +324,18 @@ def reminders_from_registry(due: list[dict], campaign: Campaign, base: dict) -> 
             for d in due if d.get("rule") == "5-year"]
 
 
+def _date_of(base: dict) -> dt.date | None:
+    """Return 成文日期 of a letter's context (the common context carries it as text)."""
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", base.get("成文日期", ""))
+    return dt.date(*map(int, m.groups())) if m else None
+
+
+def _overdue(r: dict, date: dt.date | None) -> bool:
+    """Return whether a spot check's 整改期限 is missing or not after 成文日期 (it cannot be asked for)."""
+    deadline = _date(r.get("values", {}).get("deadline"))
+    return date is not None and (deadline is None or deadline <= date)
+
+
 def _failed_spotchecks(merged: Merged) -> list[dict]:
     return [r for r in merged.valid("spotcheck") if r.get("values", {}).get("conclusion") == "未达标"]
 
@@ -323,8 +364,10 @@ def _body_letters(kind: str, merged: Merged, campaign: Campaign, base: dict) -> 
             continue
         groups.setdefault(canonical_body(campaign, _text(r["values"].get("body"))), []).append(r)
     out = []
+    date = _date_of(base)
     for body, records in groups.items():
         rows = [_spotcheck_row(r, n) for n, r in enumerate(records, start=1)]
+        overdue = sum(_overdue(r, date) for r in records)
         cities = list(dict.fromkeys(row["设区市"] for row in rows if row["设区市"]))
         cities.sort(key=campaign.city_order)
         out.append(Letter(body, {
@@ -336,18 +379,26 @@ def _body_letters(kind: str, merged: Merged, campaign: Campaign, base: dict) -> 
             "处理措施": measure,
             "企业数": len(rows),
             "涉及设区市": "、".join(cities),
+            "逾期整改企业数": overdue,
             "明细": rows,
-        }))
+        }, note=f"{overdue}家企业的整改期限不晚于成文日期" if overdue else ""))
     return out
 
 
 def _rectifications(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
     out = []
+    date = _date_of(base)
+    reply = cn_date(overdue_reply_date(campaign, date))
     for r in _failed_spotchecks(merged):
         row = _spotcheck_row(r, 1)
         v = r.get("values", {})
         office = city_office(campaign, r.get("city"))
-        out.append(Letter(row["企业名称"], {
+        overdue = _overdue(r, date)
+        note = ""
+        if overdue:
+            note = (f"整改期限{row['整改期限']}不晚于成文日期，改为要求于{reply}前报送整改情况" if row["整改期限"]
+                    else f"没有整改期限，要求于{reply}前报送整改情况")
+        out.append(Letter(row["企业名称"], note=note, context={
             **base,
             "标题": "关于贯标质量抽查未达标限期整改的通知书",
             "主送": row["企业名称"],
@@ -362,6 +413,8 @@ def _rectifications(merged: Merged, campaign: Campaign, base: dict) -> list[Lett
             "抽查日期": row["抽查日期"],
             "主要问题": row["主要问题"],
             "整改期限": row["整改期限"],
+            "整改期限已过": overdue,
+            "整改情况报送期限": reply,
             "处理措施": row["处理措施"],
         }))
     return out
@@ -400,7 +453,7 @@ def _batch_of(merged: Merged, finding: dict) -> int | None:
 def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, Any]]:
     """Return what a city is urged about: missing, late and short items (then plan and last year)."""
     year = campaign.year
-    items: list[tuple[str, str, str]] = []  # (事项, 情况, 要求)
+    items: list[tuple[str, str, str, bool]] = []  # (事项, 情况, 要求, whether something is to be sent)
     findings = [f for f in merged.findings if f.get("city") == city]
     for f in findings:
         if f.get("code") != "missing-submission" or not f.get("form"):
@@ -411,10 +464,11 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
             when = "、".join(cn_date(_form_deadline(campaign, form, b)) for b in batches) if batches else \
                 cn_date(_form_deadline(campaign, form, 1))
             label = "（" + "、".join(f"第{'一二'[b - 1]}批" for b in batches) + "）" if batches else ""
-            items.append(("未报送", f"{_form_title(form, year)}{label}应于{when}前报送，至今未收到。", "请尽快补报。"))
+            items.append(("未报送", f"{_form_title(form, year)}{label}应于{when}前报送，至今未收到。", "请尽快补报。",
+                          True))
         else:
             items.append(("未报送", f"{_form_title(form, year)}应于{cn_date(_form_deadline(campaign, form, None))}"
-                                   "前报送，至今未收到。", "请尽快补报。"))
+                                   "前报送，至今未收到。", "请尽快补报。", True))
     for f in findings:
         if f.get("code") != "late" or not f.get("form"):
             continue
@@ -423,8 +477,9 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
         label = f"（第{'一二'[batch - 1]}批）" if batch in (1, 2) else ""
         deadline = _form_deadline(campaign, form, batch)
         filled = _text(f.get("value"))
+        # Received, only late: the letter says it was late; nothing is asked to be sent again.
         items.append(("逾期报送", f"{_form_title(form, year)}{label}应于{cn_date(deadline)}前报送，"
-                                 f"填报日期为{filled}，属逾期报送。", "今后请按时报送。"))
+                                 f"填报日期为{filled}，已收到，属逾期报送。", "今后请按时报送。", False))
     minimum = campaign.thresholds.get("spotcheck_min_per_city", 30)
     for f in findings:
         if f.get("code") != "spotcheck-quota":
@@ -433,7 +488,7 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
         items.append(("抽查数量不足",
                       f"{_form_title('spotcheck', year)}有效抽查企业{done}家，未达到《通知》“本年度各设区市抽查企业的"
                       f"数量应不低于{minimum}家”的要求，差{max(minimum - done, 0)}家（报送截止日期"
-                      f"{cn_date(campaign.deadline('spotcheck'))}）。", "请补充抽查并报送。"))
+                      f"{cn_date(campaign.deadline('spotcheck'))}）。", "请补充抽查并报送。", True))
     codes = {f.get("code") for f in findings}
     evaluation = merged.summary.get("cities", {}).get(city, {}).get("evaluation", {})
     done = evaluation.get("rows", 0)
@@ -445,9 +500,9 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
                      f"原则上不低于{year - 1}年）")
     if parts:
         items.append(("绩效评价进度", f"绩效评价合格企业（两批合计）{done}家，" + "，".join(parts) + "。",
-                      "请加大工作力度。"))
-    return [{"序号": n, "事项": label, "情况": fact, "内容": fact + request}
-            for n, (label, fact, request) in enumerate(items, start=1)]
+                      "请加大工作力度。", False))
+    return [{"序号": n, "事项": label, "情况": fact, "内容": fact + request, "需报送": send}
+            for n, (label, fact, request, send) in enumerate(items, start=1)]
 
 
 URGE_CODES = ("missing-submission", "late", "spotcheck-quota")
@@ -466,6 +521,7 @@ def _urges(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
             "设区市": city,
             "市局": office,
             "事项数": len(rows),
+            "需报送": any(row["需报送"] for row in rows),
             "明细": rows,
         }))
     return out
@@ -526,8 +582,9 @@ def default_template(kind: str) -> Path:
 def load_template(path: str | Path | None, kind: str, context_keys: set[str] | None = None):
     """Return the compiled template (the bundled one when ``path`` is None), checked against the data.
 
-    A top-level variable the template reads but the data lacks is refused before anything is
-    written, with the engine's message naming the template and the variable.
+    A top-level variable the template prints or iterates but the data lacks is refused before
+    anything is written, with the engine's message naming the template and the variable; one it
+    only tests (``{% if 备注 %}``) is false.
     """
     from formkit.outputs.engine import DocxTemplate, TemplateError
 
@@ -539,7 +596,8 @@ def load_template(path: str | Path | None, kind: str, context_keys: set[str] | N
         require_clean(path, allow_fixable=True)
     template = DocxTemplate.load(path or default_template(kind))
     if context_keys is not None:
-        unknown = sorted(template.variables() - context_keys)
+        # a variable only tested ({% if 备注 %}) may be missing: it is false, as in docxtpl
+        unknown = sorted(template.variables() - template.tested_only() - context_keys)
         if unknown:
             raise TemplateError(f"模板 {template.name} 中的变量“{unknown[0]}”没有数据"
                                 + (f"（另有 {'、'.join(unknown[1:])}）" if unknown[1:] else "")

@@ -18,8 +18,11 @@ text Word shows — and reports, each with its place (``正文第3段``, ``表�
   outside a cell, ``{% tr … %}`` with a space (not a row tag), or a ``{%p %}``/``{%tr %}``/
   ``{%tc %}`` sharing its paragraph/row/cell with other text, which would be lost;
 * ``syntax`` — anything else the Jinja compiler refuses (the engine's message);
-* with DATA: ``missing-variable`` — a variable no column provides (an error), and
-  ``unused-column`` — a column the template never uses (a note, not a problem).
+* with DATA: ``missing-variable`` — a variable no column provides that the template prints,
+  iterates or reads from (an error: those rows cannot be rendered); ``optional-variable`` — a
+  variable no column provides that the template only tests (``{% if 联系人 %}``, ``|default``;
+  a note, not a problem: the test is false, as in docxtpl); and ``unused-column`` — a column
+  the template never uses (a note).
 
 :func:`fix` writes a copy with quotes straightened, full-width tag punctuation made ASCII and
 split tags joined into the run where each starts (atomically); :func:`require_clean` raises
@@ -126,6 +129,7 @@ class LintReport:
     template: str
     tags: list[Tag] = field(default_factory=list)
     variables: list[str] = field(default_factory=list)
+    tested_only: list[str] = field(default_factory=list)  # variables only tested (data may lack them)
     problems: list[Problem] = field(default_factory=list)  # errors and notes, in document order
     columns: list[str] | None = None  # the DATA's columns, when DATA was given
 
@@ -556,6 +560,7 @@ def lint_bytes(data: bytes, name: str = "模板.docx", columns: Iterable[str] | 
             report.problems.append(Problem("syntax", "", str(exc)))
     else:
         report.variables = sorted(template.variables())
+        report.tested_only = sorted(template.tested_only())
     if columns is not None:
         _compare_data(report, list(columns), aliases or {})
     return report
@@ -564,12 +569,19 @@ def lint_bytes(data: bytes, name: str = "模板.docx", columns: Iterable[str] | 
 def _compare_data(report: LintReport, columns: list[str], aliases: dict[str, str]) -> None:
     report.columns = columns
     provided = set(columns) | set(aliases) | set(RENDER_NAMES)
+    optional = set(report.tested_only)
     for variable in report.variables:
         if variable in provided:
             continue
         close = difflib.get_close_matches(variable, columns, n=1, cutoff=0.5)
         hint = f"（是不是“{close[0]}”？）" if close else ""
-        report.problems.append(Problem("missing-variable", "", f"模板使用的变量“{variable}”在数据中没有对应的列{hint}"))
+        if variable in optional:
+            report.problems.append(Problem(
+                "optional-variable", "", f"变量“{variable}”在数据中没有对应的列，模板只在条件中用到它，"
+                f"按“不成立”处理{hint}", severity="note"))
+        else:
+            report.problems.append(Problem("missing-variable", "",
+                                           f"模板输出的变量“{variable}”在数据中没有对应的列{hint}"))
     used = set(report.variables)
     by_column = {c: {c} for c in columns}
     for alias, column in aliases.items():

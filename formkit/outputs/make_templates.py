@@ -49,6 +49,10 @@ RED = RGBColor(0xFF, 0x00, 0x00)
 CHAR = Pt(BODY_SIZE)  # one character of 3号 text
 
 _INTRO = "根据{{ 通知发文机关 }}{{ 通知 }}（以下简称《通知》）要求，"
+# Urging the enterprises to rectify: within their deadlines, unless some have passed by 成文日期.
+_RECTIFY = ("{% if 逾期整改企业数 == 企业数 %}抓紧完成整改（上述企业的整改期限均已届满）"
+            "{% elif 逾期整改企业数 %}抓紧完成整改（其中{{ 逾期整改企业数 }}家企业的整改期限已届满）"
+            "{% else %}在整改期限内完成整改{% endif %}")
 _RULE_BODIES = ("按照《通知》“发现贯标未达相关标准的，要求企业限期整改，并对作出相关认证的第三方机构进行约谈或"
                 "书面提醒”的规定，")
 
@@ -103,13 +107,21 @@ def _addressee(doc, text: str = "{{ 主送 }}：") -> None:
 
 
 def _signature(doc, blank_lines: int = 2) -> None:
-    """The signatory and 成文日期 on the right (the date four characters in, the name about centred over it)."""
+    """The signatory and 成文日期 on the right (the date four characters in, the name about centred over it).
+
+    The last body paragraph, the blank lines, the signatory and the date are kept together: the
+    date never leaves its signatory, and the signature page always carries body text
+    (GB/T 9704-2012 §7.3.5: no page with the signature alone).
+    """
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     for _ in range(blank_lines):
-        doc.add_paragraph()
+        doc.add_paragraph().paragraph_format.keep_with_next = True
     for text, indent in (("{{ 署名 }}", 2), ("{{ 成文日期 }}", 4)):
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Pt(BODY_SIZE * indent)
+        paragraph.paragraph_format.keep_with_next = text != "{{ 成文日期 }}"
         paragraph.add_run(text)
 
 
@@ -194,21 +206,57 @@ def rectification():
         _INTRO + "{{ 市局 }}对通过贯标认证的本地企业开展了质量抽查。{{ 抽查日期 }}抽查发现，你单位（统一社会"
         "信用代码：{{ 统一社会信用代码 }}；认证机构：{{ 认证机构 }}，证书编号：{{ 证书编号 }}）贯标未达到"
         "《企业知识产权管理规范》国家标准要求，主要问题是：{{ 主要问题 }}。",
-        "按照《通知》“发现贯标未达相关标准的，要求企业限期整改”的规定，请你单位对照标准逐项整改，于"
-        "{{ 整改期限 }}前完成整改，并将整改情况书面报送{{ 市局 }}。{{ 市局 }}将对整改情况进行复核。",
+        # A deadline that has passed by 成文日期 is not asked for: the letter says it has passed
+        # and asks for the rectification report within letters.overdue_reply_days.
+        "按照《通知》“发现贯标未达相关标准的，要求企业限期整改”的规定，{% if 整改期限已过 %}{% if 整改期限 %}"
+        "抽查时确定的整改期限（{{ 整改期限 }}）已届满。{% endif %}请你单位于{{ 整改情况报送期限 }}前将整改情况书面"
+        "报送{{ 市局 }}；尚未完成整改的，应说明原因，并立即对照标准逐项整改。{% else %}请你单位对照标准逐项整改，于"
+        "{{ 整改期限 }}前完成整改，并将整改情况书面报送{{ 市局 }}。{% endif %}{{ 市局 }}将对整改情况进行复核。",
         "特此通知。",
     ])
 
 
+#: Type size of the letters' enterprise table: 五号 (GB/T 9704 sets tables smaller than the 3号 body).
+TABLE_SIZE = 10.5
+#: What the code columns must hold on one line (the columns are sized from these, at TABLE_SIZE):
+#: an 18-character 统一社会信用代码 with wide letters in its organisation code (as wide as the
+#: widest code of the bundled samples, 91320922MAHURMMM2Q, and then some), and a certificate
+#: number of the approved bodies' form (3-digit body code, IP, 6 digits, R, revision, body letter;
+#: the widest of the bundled samples).
+USCC_SAMPLES = ("91320922MAHURMMM2Q", "91320594MAHWQNMK2U", "9" * 18)
+CERT_SAMPLES = ("001IP212656R0M", "022IP224587R0M", "165IP202957R0L")
+CITY_SAMPLES = ("连云港市",)
+
+
 def _enterprise_table(doc) -> None:
-    official.add_table(
+    """The certification body's enterprises: one entry of two rows each, codes never wrapped.
+
+    Row 1: 序号 · 设区市 · 企业名称 · 统一社会信用代码 · 证书编号, the code columns exactly as wide
+    as their content needs (:data:`USCC_SAMPLES`, :data:`CERT_SAMPLES`); row 2, under the name
+    and codes: 主要问题 and 整改期限, which are prose and may wrap. Seven columns in one row
+    would leave the codes too little room on a 156 mm line.
+    """
+    number = official.column_width_mm(["序号"], TABLE_SIZE)
+    city = official.column_width_mm(CITY_SAMPLES, TABLE_SIZE)
+    code = official.column_width_mm(USCC_SAMPLES, TABLE_SIZE)
+    cert = official.column_width_mm(CERT_SAMPLES, TABLE_SIZE)
+    name = official.TEXT_BLOCK_MM[0] - number - city - code - cert
+    table = official.add_table(
         doc,
-        ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号", "主要问题", "整改期限"],
-        [["{%tr for q in 明细 %}"] + [""] * 6,
-         ["{{ q.序号 }}", "{{ q.设区市 }}", "{{ q.企业名称 }}", "{{ q.统一社会信用代码 }}", "{{ q.证书编号 }}",
-          "{{ q.主要问题 }}", "{{ q.整改期限 }}"],
-         ["{%tr endfor %}"] + [""] * 6],
-        widths=[9, 13, 27, 38, 26, 26, 17], font_size=10.5)
+        ["序号", "设区市", "企业名称", "统一社会信用代码", "证书编号"],
+        [["{%tr for q in 明细 %}"] + [""] * 4,
+         ["{{ q.序号 }}", "{{ q.设区市 }}", "{{ q.企业名称 }}", "{{ q.统一社会信用代码 }}", "{{ q.证书编号 }}"],
+         ["", "主要问题：{{ q.主要问题 }}。整改期限：{{ q.整改期限 }}。", "", "", ""],
+         ["{%tr endfor %}"] + [""] * 4],
+        widths=[number, city, name, code, cert], font_size=TABLE_SIZE)
+    first, second = table.rows[2], table.rows[3]
+    for cell in first.cells:  # an entry's two rows stay on one page
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+    first.cells[0].merge(second.cells[0])  # 序号 spans the entry's two rows
+    detail = second.cells[1].merge(second.cells[4])
+    for paragraph in detail.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 _BODY_INTRO = (_INTRO + "各设区市知识产权局对通过贯标认证的本地企业开展了质量抽查。经抽查，由你机构认证的"
@@ -221,7 +269,7 @@ def interview():
     return _letter("约谈通知书", [_BODY_INTRO], _enterprise_table, [
         _RULE_BODIES + "现决定对你机构进行约谈。请你机构主要负责人于{{ 回复期限 }}前，携上述企业认证过程的"
         "自查报告和整改措施，到{{ 省局 }}{{ 联系处室 }}接受约谈，具体时间另行商定。",
-        "请你机构切实落实认证机构主体责任，严格按照标准和认证规则开展认证，督促上述企业在整改期限内完成整改。"
+        "请你机构切实落实认证机构主体责任，严格按照标准和认证规则开展认证，督促上述企业" + _RECTIFY + "。"
         "发现认证机构存在违法违规行为的，将按《通知》规定交由市场监管综合执法机构依法处理。",
         "特此通知。",
     ])
@@ -230,8 +278,8 @@ def interview():
 def written_reminder():
     """书面提醒函: to a certification body, listing its enterprises that failed with 书面提醒."""
     return _letter("书面提醒函", [_BODY_INTRO], _enterprise_table, [
-        _RULE_BODIES + "现对你机构予以书面提醒。请你机构对上述企业的认证过程逐一自查，督促企业在整改期限内"
-        "完成整改，并于{{ 回复期限 }}前将自查和整改情况书面报送{{ 省局 }}{{ 联系处室 }}。",
+        _RULE_BODIES + "现对你机构予以书面提醒。请你机构对上述企业的认证过程逐一自查，督促企业" + _RECTIFY
+        + "，并于{{ 回复期限 }}前将自查和整改情况书面报送{{ 省局 }}{{ 联系处室 }}。",
         "请你机构切实落实认证机构主体责任，严格按照标准和认证规则开展认证，确保认证质量。发现认证机构存在违法"
         "违规行为的，将按《通知》规定交由市场监管综合执法机构依法处理。",
         "特此函告。",
@@ -251,8 +299,10 @@ def urge():
     _control(doc, "{%p for x in 明细 %}")
     official.add_body(doc, "{{ x.序号 }}.{{ x.内容 }}")
     _control(doc, "{%p endfor %}")
-    official.add_body(doc, "请你局高度重视，对照《通知》要求抓紧补报、补足，于{{ 回复期限 }}前将有关材料报送"
-                      "{{ 省局 }}{{ 联系处室 }}。")
+    # Only what is missing or short is asked for; a city whose items were all received (late)
+    # is told to keep the deadlines from now on, not to send them again.
+    official.add_body(doc, "请你局高度重视，{% if 需报送 %}对照《通知》要求抓紧补报、补足，于{{ 回复期限 }}前将有关材料"
+                      "报送{{ 省局 }}{{ 联系处室 }}。{% else %}今后严格按照《通知》规定的时限和要求报送有关材料。{% endif %}")
     official.add_body(doc, "特此函告。")
     _signature(doc)
     _contact_note(doc)

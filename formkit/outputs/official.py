@@ -356,6 +356,40 @@ def add_text(doc, text: str, size: float | None = None, font: str | None = None,
 
 # --- tables --------------------------------------------------------------------------------
 
+# --- sizing columns from their content ------------------------------------------------------
+
+#: Advance widths (em) of the characters codes and dates are written with, the wider of the two
+#: faces a letter's Latin text is set in: Times New Roman (Word, on the office's PCs) and DejaVu
+#: Serif (LibreOffice's substitute where Times New Roman is not installed: the PDF copies).
+LATIN_EM = {**dict.fromkeys("0123456789", 0.636), "A": 0.722, "B": 0.735, "C": 0.765, "D": 0.802, "E": 0.730,
+            "F": 0.694, "G": 0.799, "H": 0.872, "I": 0.395, "J": 0.401, "K": 0.747, "L": 0.664, "M": 1.024,
+            "N": 0.875, "O": 0.820, "P": 0.673, "Q": 0.820, "R": 0.753, "S": 0.685, "T": 0.667, "U": 0.843,
+            "V": 0.722, "W": 1.028, "X": 0.712, "Y": 0.722, "Z": 0.686, "-": 0.338, "/": 0.337, ".": 0.318,
+            " ": 0.318}
+LATIN_EM_DEFAULT = 0.75  # lower case and anything else not listed: about an average capital
+CELL_MARGIN_MM = 1.0  # each side (w:tblCellMar of add_table: 57 twips)
+_MM_PER_PT = 25.4 / 72
+
+
+def text_width_mm(text: str, size: float) -> float:
+    """Return the width of ``text`` set at ``size`` pt: CJK characters one em, Latin ones from LATIN_EM."""
+    em = 0.0
+    for char in text:
+        if ord(char) >= 0x2E80:  # CJK, full-width punctuation
+            em += 1.0
+        else:
+            em += LATIN_EM.get(char.upper() if char.islower() else char, LATIN_EM_DEFAULT)
+    return em * size * _MM_PER_PT
+
+
+def column_width_mm(samples: Sequence[str], size: float, slack_mm: float = 1.0) -> float:
+    """Return the width of a column that holds each of ``samples`` on one line at ``size`` pt.
+
+    The cell margins and ``slack_mm`` (rounding in Word's and LibreOffice's layout) are included.
+    """
+    return max(text_width_mm(s, size) for s in samples) + 2 * CELL_MARGIN_MM + slack_mm
+
+
 def add_table(doc, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], *,
               font_size: float = 12, header_font: str = HEADING1_FONT, body_font: str = BODY_FONT,
               row_height_mm: float = 7, header_height_mm: float = 10):

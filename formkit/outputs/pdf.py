@@ -5,8 +5,11 @@ timeout, the whole process group killed on timeout). Each PDF is written beside 
 under the same name, through a temporary name and a rename.
 
 The fonts GB/T 9704 names (仿宋_GB2312, 方正小标宋简体 …) are on the office's Windows machines,
-not on a Linux server: LibreOffice substitutes an installed Chinese font (Debian's
-``fonts-noto-cjk``), so the PDF here is for checking and sending, the .docx for printing.
+not on a Linux server: LibreOffice runs with formkit's fontconfig file
+(:mod:`formkit.fonts`), which maps 仿宋/宋体/小标宋 to Noto Serif CJK SC, 黑体 to Noto
+Sans CJK SC and 楷体 to AR PL UKai CN (Debian's fonts-noto-cjk, fonts-noto-cjk-extra,
+fonts-arphic-ukai) — Simplified Chinese glyphs, never a Japanese or Korean variant. The PDF
+here is for checking and sending, the .docx for printing.
 """
 
 from __future__ import annotations
