@@ -387,7 +387,10 @@ def _findings_sheet(wb, findings: list[Finding], name: str, targets: dict[int, s
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _save_workbook(wb) -> bytes:

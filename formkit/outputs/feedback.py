@@ -134,10 +134,14 @@ def feedback_letters(merged: Merged, campaign: Campaign, base: dict, today: dt.d
             if f.get("code") not in CITY_LEVEL:
                 per_file.setdefault(f.get("file") or "（未注明文件）", []).append(f)
         files = []
+        # A file is named as the city knows it (its own name, without the folder) unless two share a name.
+        basenames = [n.replace("\\", "/").rsplit("/", 1)[-1] for n in per_file]
         for k, name in enumerate(sorted(per_file), start=1):
             rows = problem_rows(per_file[name])
             errors = sum(row["类别"] == "错误" for row in rows)
-            files.append({"序号": k, "编号": chinese_number(k), "文件": name, "问题数": len(rows),
+            short = name.replace("\\", "/").rsplit("/", 1)[-1]
+            files.append({"序号": k, "编号": chinese_number(k), "文件": short if basenames.count(short) == 1 else name,
+                          "问题数": len(rows),
                           "错误数": errors, "警告数": len(rows) - errors, "问题": rows})
         errors = sum(f.get("severity") == "error" for f in findings)
         out.append(Letter(office, {
