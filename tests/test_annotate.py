@@ -469,3 +469,18 @@ def test_output_inside_the_inputs_is_refused(tmp_path):
     run = CliRunner().invoke(main, ["annotate", str(inbox), "-o", str(inbox / "标注")])
     assert run.exit_code == 2 and "请换一个输出文件夹" in run.output
     assert sorted(p.name for p in inbox.iterdir()) == ["南京市-附件2.xlsx"]
+
+
+def test_a_huge_sheet_gets_no_copy(tmp_path, campaign, monkeypatch):
+    from tests.hostile_files import million_rows
+
+    (tmp_path / "in").mkdir()
+    # Beyond what the readers take: unreadable, so no copy (and openpyxl never loads it).
+    path = million_rows(tmp_path / "in" / "南京市-附件2.xlsx", rows=400_000)
+    [result] = api.annotate([path], tmp_path / "out", campaign=campaign)
+    assert result.output is None and "行数过多" in result.reason
+    # Readable, but more sheet XML than the copy allows: no copy either, and why.
+    monkeypatch.setattr(annotate_mod, "MAX_SHEET_XML", 1000)
+    [result] = api.annotate([eval_xlsx(tmp_path / "in2" / "南京市-附件2.xlsx")], tmp_path / "out2", campaign=campaign)
+    assert result.output is None and "表格过大" in result.reason
+    assert not (tmp_path / "out2").exists()

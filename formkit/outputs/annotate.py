@@ -51,7 +51,9 @@ SUFFIX = "（问题标注）"
 #: Excel cell references (``C7``) and Word/PDF positions (``第7行第3列``) as findings write them.
 _EXCEL_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _GRID_CELL = re.compile(r"^第(\d+)行第(\d+)列$")
-_FORMULA_START = ("=", "+", "-", "@")
+#: Uncompressed sheet XML of a workbook reopened at most. openpyxl keeps every cell as an object
+#: (about 50× the XML in memory); 40 MB is some 500,000 cells — far beyond a real city's form.
+MAX_SHEET_XML = 40 * 1024 * 1024
 
 
 @dataclass
@@ -145,6 +147,17 @@ def legacy_copies(paths: Iterable[Path]) -> Iterator[dict[Path, Path | str]]:
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
+def sheet_xml_size(path: Path) -> int:
+    """Return the uncompressed size of a workbook's worksheet parts (from the zip directory only)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _is_ole(path: Path) -> bool:
     from formkit.readers.legacy import OLE_MAGIC
 
@@ -198,6 +211,12 @@ def annotate_one(path: Path, dest_dir: Path, *, campaign: Campaign | None = None
             done.reason = source
             return done
     target = Path(dest_dir) / (filename or annotated_name(name, kind))
+    if kind == "xlsx" and result.family != "pdf":
+        size = sheet_xml_size(Path(source))
+        if size > MAX_SHEET_XML:
+            done.reason = (f"表格过大（工作表解压后{size // (1024 * 1024)} MB），未生成标注副本；"
+                           "问题见 formkit check 的结果，请删除多余的行列后重新提交")
+            return done
     try:
         if kind == "docx":
             data = annotate_docx(source, findings, name)
