@@ -484,3 +484,17 @@ def test_a_huge_sheet_gets_no_copy(tmp_path, campaign, monkeypatch):
     [result] = api.annotate([eval_xlsx(tmp_path / "in2" / "南京市-附件2.xlsx")], tmp_path / "out2", campaign=campaign)
     assert result.output is None and "表格过大" in result.reason
     assert not (tmp_path / "out2").exists()
+
+
+def test_a_file_is_known_by_its_bytes_not_its_name(tmp_path, campaign):
+    inbox = tmp_path / "in"
+    xlsx = eval_xlsx(inbox / "南京市-附件2-第一批.xls.tmp", [eval_row(1, code="91320104631706691X")])
+    xlsx.rename(inbox / "南京市-附件2-第一批.xls")  # really an .xlsx
+    docx = eval_docx(inbox / "南京市-附件2-第二批.tmp", [eval_row(1, code="91320104631706691X")])
+    docx.rename(inbox / "南京市-附件2-第二批.doc")  # really a .docx
+    results = {r.name: r for r in api.annotate([inbox], tmp_path / "out", campaign=campaign)}
+    assert results["南京市-附件2-第一批.xls"].output.name == "南京市-附件2-第一批（问题标注）.xlsx"
+    assert results["南京市-附件2-第二批.doc"].output.name == "南京市-附件2-第二批（问题标注）.docx"
+    for r in results.values():
+        assert [f.code for f in r.findings if f.cell] == ["uscc"]
+        assert_marked_as_found(r.output, r.findings)

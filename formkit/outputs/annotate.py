@@ -424,9 +424,10 @@ def annotate_xlsx(source: Path, findings: list[Finding], name: str) -> bytes:
 
     from openpyxl import load_workbook
 
-    with warnings.catch_warnings():
+    # Opened from a file object: openpyxl refuses a name ending in .xls even when the bytes are xlsx.
+    with open(source, "rb") as fh, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Data Validation extension is not supported": said in the docs
-        wb = load_workbook(source, rich_text=True)
+        wb = load_workbook(fh, rich_text=True)
     mark_workbook(wb, findings, name)
     return _save_workbook(wb)
 
@@ -637,7 +638,8 @@ def annotate_docx(source: Path, findings: list[Finding], name: str) -> bytes:
     """Return the bytes of the document ``source`` with its findings marked and listed."""
     from docx import Document
 
-    doc = Document(str(source))
+    with open(source, "rb") as fh:
+        doc = Document(fh)
     mark_document(doc, findings, name)
     buffer = io.BytesIO()
     doc.save(buffer)
