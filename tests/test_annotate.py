@@ -248,8 +248,12 @@ def test_taizhou_late_is_listed_and_commented_on_its_header_paragraph(samples_ru
     copy = Document(str(out / copy_name(rel)))
     [comment] = list(copy.comments)
     assert late.message in comment.text
+    original = Document(str(samples_dir() / rel))
     [paragraph] = [p for p in copy.paragraphs if "w:commentRangeStart" in p._p.xml]
-    assert "2023年12月15日" in paragraph.text
+    assert paragraph.text in [p.text for p in original.paragraphs]  # the text as the city wrote it
+    [shaded] = [r for r in paragraph.runs if r._r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None]
+    assert shaded.text == "2023年12月15日"
+    assert shaded._r.find(f"{qn('w:rPr')}/{qn('w:shd')}").get(qn("w:fill")) == annotate_mod.YELLOW
     [row] = findings_list(out / copy_name(rel))
     assert row[1:] == ["警告", annotate_mod.location(late), late.message, late.value]
 

@@ -398,6 +398,8 @@ def _findings_sheet(wb, findings: list[Finding], name: str, targets: dict[int, s
             cell.border = border
             cell.alignment = wrap
         ws.cell(row=r, column=2).fill = fills[f.severity]
+        # Wrapped text: the row as tall as the message needs (about 28 Chinese characters a line).
+        ws.row_dimensions[r].height = 15 * max(1, -(-len(f.message) // 28), -(-len(f.value or "") // 11))
         target = targets.get(id(f))
         if target:
             link = ws.cell(row=r, column=3)
@@ -438,8 +440,12 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 def annotate_pdf(path: Path, findings: list[Finding], name: str) -> bytes:
     """Return a workbook of the tables read from a PDF (one sheet per table), findings marked."""
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
     from formkit.readers import Unreadable, read_grids
+
+    wrap = Alignment(wrap_text=True, vertical="center")
 
     try:
         _, grids = read_grids(path, name)
@@ -458,12 +464,16 @@ def annotate_pdf(path: Path, findings: list[Finding], name: str) -> bytes:
         for r, row in zip(grid.row_numbers, grid.rows):
             for c, cell in enumerate(row, start=1):
                 if cell.text:
-                    _put_text(ws, r, c, cell.text)
-                    widths[c] = max(widths.get(c, 6), min(40, 2 * len(cell.text) + 2))
+                    _put_text(ws, r, c, cell.text).alignment = wrap
+                    widths[c] = max(widths.get(c, 6), min(24, 2 * len(cell.text) + 2))
         for c, width in widths.items():
-            from openpyxl.utils import get_column_letter
-
             ws.column_dimensions[get_column_letter(c)].width = width
+        # Printed as the city's table was: landscape A4, one page wide.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = 9
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
         if not grid.rows and grid.before:
             for r, line in enumerate(grid.before, start=1):
                 _put_text(ws, r, 1, line)
@@ -536,6 +546,53 @@ def _header_paragraph(doc, f: Finding):
     return None
 
 
+_RPR_AFTER_SHD = ("fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+
+
+def _isolate(paragraph, value: str):
+    """Return a run holding exactly ``value``, split out of the paragraph's run that contains it (or None)."""
+    import copy
+
+    from docx.text.run import Run
+
+    for run in paragraph.runs:
+        text = run.text
+        k = text.find(value)
+        if k < 0:
+            continue
+        before, after = text[:k], text[k + len(value):]
+        if before:
+            head = copy.deepcopy(run._r)
+            run._r.addprevious(head)
+            Run(head, paragraph).text = before
+        if after:
+            tail = copy.deepcopy(run._r)
+            run._r.addnext(tail)
+            Run(tail, paragraph).text = after
+        run.text = value
+        return run
+    return None
+
+
+def _shade_run(run, fill: str) -> None:
+    """Give a run of text the background ``fill`` (``w:shd`` in its place in ``w:rPr``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = run._r.get_or_add_rPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    later = {qn(f"w:{t}") for t in _RPR_AFTER_SHD}
+    for child in rpr:
+        if child.tag in later:
+            child.addprevious(shd)
+            break
+    else:
+        rpr.append(shd)
+
+
 def mark_document(doc, findings: list[Finding], name: str) -> None:
     """Shade and comment every table cell a finding names; add the closing 问题清单 table."""
     from formkit.readers.word import body_tables, table_cell_grid
@@ -555,10 +612,15 @@ def mark_document(doc, findings: list[Finding], name: str) -> None:
         worst = "error" if any(f.severity == "error" for f in found) else "warning"
         _shade(tc, RED if worst == "error" else YELLOW)
         _comment(doc, _runs_of(tc, doc._body), found)
-    for f in findings:  # a header-block value above the table (填报日期): a comment on its paragraph
+    for f in findings:  # a header-block value above the table (填报日期): shaded and commented in its paragraph
         paragraph = _header_paragraph(doc, f)
         if paragraph is not None:
-            runs = [r for r in paragraph.runs if r.text] or [paragraph.add_run("")]
+            run = _isolate(paragraph, str(f.value).strip())
+            if run is not None:
+                _shade_run(run, RED if f.severity == "error" else YELLOW)
+                runs = [run]
+            else:
+                runs = [r for r in paragraph.runs if r.text] or [paragraph.add_run("")]
             _comment(doc, [runs[0], runs[-1]], [f])
     _findings_table(doc, findings, name)
 
