@@ -224,8 +224,9 @@ def annotate_one(path: Path, dest_dir: Path, *, campaign: Campaign | None = None
             data = annotate_pdf(path, findings, name)
         else:
             data = annotate_xlsx(source, findings, name)
-    except FormkitError:
-        raise
+    except FormkitError as exc:  # the PDF could not be read again
+        done.reason = str(exc)
+        return done
     except Exception as exc:  # noqa: BLE001 — a file the readers took but the writer cannot reopen
         done.reason = f"文件可以读取，但无法另存标注副本（{type(exc).__name__}），请直接查看问题清单"
         return done
