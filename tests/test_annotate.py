@@ -138,9 +138,23 @@ def samples_run(tmp_path_factory):
     return out, run, before
 
 
+#: Findings about a city, not one file (merge's city checks): never in a marked-up copy.
+CITY_CHECKS = ("spotcheck-quota", "plan-shortfall", "below-last-year", "missing-submission")
+
+
 @pytest.fixture(scope="module")
 def sample_findings(campaign):
-    return {fr.name: fr.findings for fr in api.check([samples_dir()], campaign).files}
+    """Return {file: its findings}: its own, and those the merge finds across files (duplicate …)."""
+    import datetime as dt
+
+    from formkit.merge import merge
+
+    result = merge([samples_dir()], campaign, as_of=dt.date(2024, 1, 15))
+    found = {fr.name: [] for fr in result.files}
+    for f in result.findings:
+        if f.file and f.code not in CITY_CHECKS:
+            found[f.file].append(f)
+    return found
 
 
 def test_every_sample_gets_a_copy_in_the_mirrored_folders(samples_run, sample_findings):
@@ -164,7 +178,7 @@ def test_each_seeded_defect_is_marked_at_its_cell_and_nowhere_else(samples_run, 
     out, _, _ = samples_run
     copy = out / copy_name(defect["file"])
     findings = sample_findings[defect["file"]]
-    assert [f.code for f in findings] == [defect["code"]]
+    assert [f.code for f in findings] == [defect["code"]]  # no seeded file carries a cross-file defect
     [finding] = findings
     marks = marks_of(copy)
     if defect["cell"] is None:
@@ -180,10 +194,32 @@ def test_each_seeded_defect_is_marked_at_its_cell_and_nowhere_else(samples_run, 
     assert (finding.value or "") in row
 
 
+CROSS_MARKS = {
+    "南京市/南京市-附件2-2023年度贯标绩效评价合格企业汇总表（第二批）.xlsx": {("Sheet1", "C10"): "duplicate"},
+    "常州市/常州市-附件2-2023年度贯标绩效评价合格企业汇总表（第二批）.docx": {("表1", "第5行第3列"): "conflict"},
+    "常州市/常州市-附件4-企业贯标备案信息异常情况汇总表.docx": {("表1", "第2行第5列"): "conflict"},
+    "无锡市/无锡市-附件3-2023年度企业贯标质量抽查情况汇总表.docx": {("表1", "第6行第2列"): "name-mismatch"},
+}
+
+
+@pytest.mark.parametrize("rel", list(CROSS_MARKS), ids=[next(iter(v.values())) + "-" + k.split("/")[0]
+                                                         for k, v in CROSS_MARKS.items()])
+def test_cross_file_findings_are_marked_as_the_merge_reports_them(samples_run, sample_findings, rel):
+    out, _, _ = samples_run
+    copy = out / copy_name(rel)
+    [finding] = sample_findings[rel]
+    [(place, code)] = CROSS_MARKS[rel].items()
+    assert finding.code == code and (finding.sheet, finding.cell) == place
+    marks = marks_of(copy)
+    assert list(marks) == [place] and finding.message in marks[place][1]
+    [row] = findings_list(copy)
+    assert finding.message in row
+
+
 def test_clean_files_are_copied_with_no_mark_and_say_so(samples_run, sample_findings):
     out, _, _ = samples_run
     clean = [rel for rel, found in sample_findings.items() if not found]
-    assert len(clean) == 37
+    assert len(clean) == 33  # 52 files, 15 with a seeded defect, 4 more with a cross-file one
     for rel in clean:
         copy = out / copy_name(rel)
         assert marks_of(copy) == {}, rel
@@ -259,7 +295,7 @@ def test_taizhou_late_is_listed_and_commented_on_its_header_paragraph(samples_ru
 
 
 def test_libreoffice_opens_every_marked_copy(samples_run, sample_findings, tmp_path):
-    """Every copy with marks (comments, fills) and a clean one of each kind, in one LibreOffice call.
+    """Every copy with marks (comments, fills) and a clean one of each type, in one LibreOffice call.
 
     The clean copies differ from each other only in their data; converting all 52 costs a minute.
     """
@@ -271,7 +307,7 @@ def test_libreoffice_opens_every_marked_copy(samples_run, sample_findings, tmp_p
     clean = [next(rel for rel, found in sample_findings.items() if not found and rel.endswith(ext))
              for ext in (".xlsx", ".docx")]
     copies = [out / copy_name(rel) for rel in marked + clean]
-    assert len(copies) == 17
+    assert len(copies) == 21  # 19 marked (15 seeded, 4 cross-file) and 2 clean
     results = office.convert_batch(copies, "pdf", tmp_path)
     assert all(isinstance(v, Path) for v in results.values()), [v for v in results.values() if isinstance(v, str)]
     for copy, pdf_path in results.items():

@@ -20,6 +20,9 @@ What is opened:
   workbook, one sheet per table (named like the findings: ``第1页表1``), each cell at the row and
   column the findings give.
 
+``formkit annotate`` also marks what the merge finds across the files given together
+(duplicate, conflict, name-mismatch); :func:`annotate_file` marks the findings of its one file.
+
 A file that cannot be read at all (encrypted, corrupt, not an office file) gets no copy: the
 result says why, and ``formkit annotate`` prints it. Inputs are only read; each copy is written
 to a temporary name and renamed.
@@ -245,7 +248,8 @@ def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Camp
 
     The input folders are mirrored: ``南京市/a.xlsx`` of folder ``报送材料`` becomes
     ``out_dir/南京市/a（问题标注）.xlsx``. Legacy files are converted by LibreOffice once, for
-    reading and marking alike.
+    reading and marking alike. Each copy shows its file's own findings and those across the
+    files given together (:func:`cross_file_findings`), as the merge reports them.
     """
     from formkit import api
 
@@ -257,7 +261,11 @@ def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Camp
     results: list[Annotated] = []
     used: set[str] = set()
     with legacy_copies([p for p, _ in inputs]) as copies:
-        for path, name in (progress(inputs) if progress else inputs):
+        checked = [api.read_file(path, campaign, name) for path, name in (progress(inputs) if progress else inputs)]
+        for result, extra in zip(checked, cross_file_findings(checked, campaign)):
+            if extra:
+                result.findings = result.findings + extra
+        for (path, name), result in zip(inputs, checked):
             folder = out_dir.joinpath(*Path(name).parts[:-1])
             kind = output_kind(path) or "xlsx"
             # Two inputs that would give the same copy (a.xls and a.xlsx): the later one numbered.
@@ -267,9 +275,26 @@ def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Camp
                 k += 1
                 target = folder / annotated_name(f"{Path(name).stem}（{k}）{Path(name).suffix}", kind)
             used.add(str(target).lower())
-            results.append(annotate_one(path, folder, campaign=campaign, display_name=name, copies=copies,
-                                        filename=target.name))
+            results.append(annotate_one(path, folder, campaign=campaign, display_name=name, result=result,
+                                        copies=copies, filename=target.name))
     return results
+
+
+def cross_file_findings(results: list, campaign: Campaign) -> list[list[Finding]]:
+    """Return, per file result, the findings across the files read together (duplicate, conflict, name-mismatch).
+
+    As ``formkit merge`` finds them: a resubmission replaces the older file of the same city,
+    form and batch, which is then not compared. The city-level checks (quota, plan, missing)
+    are not about one file and are left to the merge and the 数据问题反馈函.
+    """
+    from formkit.checks.cross import run_cross_checks
+    from formkit.merge import order_records, resolve_resubmissions
+
+    active, _ = resolve_resubmissions([s for r in results for s in r.submissions])
+    by_file: dict[str, list[Finding]] = {}
+    for f in run_cross_checks(order_records(active, campaign)):
+        by_file.setdefault(f.file, []).append(f)
+    return [by_file.get(r.name, []) for r in results]
 
 
 # --- Excel ---------------------------------------------------------------------------------------------
