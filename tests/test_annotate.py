@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
+from openpyxl.utils.cell import get_column_letter
 
 from formkit import api
 from formkit.cli import main
