@@ -538,3 +538,23 @@ def test_a_file_is_known_by_its_bytes_not_its_name(tmp_path, campaign):
     for r in results.values():
         assert [f.code for f in r.findings if f.cell] == ["uscc"]
         assert_marked_as_found(r.output, r.findings)
+
+
+def test_word_cells_in_content_controls_and_merged_cells_are_marked(tmp_path, campaign):
+    """A cell wrapped in a content control, and cells after a horizontally merged one, sit where the finding says."""
+    from tests.builders import wrap_cells_in_sdt
+
+    src = eval_docx(tmp_path / "in" / "南京市-附件2.docx",
+                    [eval_row(1), eval_row(2, name="南京乙示例科技有限公司", code="91320104631706691X",
+                                            联系电话="12")])
+    wrap_cells_in_sdt(src, 0, [(2, 2)])  # the bad code of row 3, inside a content control
+    doc = Document(str(src))
+    row = doc.tables[0].rows[1]
+    row.cells[12].merge(row.cells[13])  # 联系电话 and 备注 of row 2 merged: no finding there
+    doc.save(str(src))
+    [result] = api.annotate([src], tmp_path / "out", campaign=campaign)
+    codes = sorted((f.code, f.cell) for f in result.findings if f.cell)
+    assert codes == [("phone", "第3行第13列"), ("uscc", "第3行第3列")]
+    assert_marked_as_found(result.output, result.findings)
+    copy = Document(str(result.output))
+    assert len(copy.comments) == 2
