@@ -135,7 +135,7 @@ def test_taizhou_late_is_in_the_body_not_the_attachment(written):
     folder, _ = written
     doc = Document(str(_letter(folder, "泰州市")))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "（第二批）应于2023年12月10日前报送，填报日期为2023年12月15日，属逾期报送。" in text
+    assert "（第二批）应于2023年12月10日前报送，填报日期为2023年12月15日，已收到，属逾期报送。" in text
     assert _attachment_rows(doc) == []
     assert "附件：" not in text and "附件" not in [p.text for p in doc.paragraphs]
 

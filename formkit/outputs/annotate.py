@@ -97,7 +97,7 @@ def location(f: Finding) -> str:
 def output_kind(path: Path) -> str | None:
     """Return ``xlsx``/``docx`` (the copy made of ``path``, by its bytes), or None when none can be."""
     from formkit.readers import sniff
-    from formkit.readers.legacy import effective_kind
+    from formkit.readers.ole import effective_kind
 
     try:
         kind = sniff(path)
@@ -134,7 +134,7 @@ def legacy_copies(paths: Iterable[Path]) -> Iterator[dict[Path, Path | str]]:
     """
     from formkit import soffice
     from formkit.readers.legacy import converted_copies
-    from formkit.readers.legacy import SHEET_SUFFIXES, effective_kind
+    from formkit.readers.ole import SHEET_SUFFIXES, effective_kind
 
     paths = [Path(p) for p in paths]
     sheets = [p for p in paths if output_kind(p) == "xlsx" and _is_ole(p) and effective_kind(p) == "xls"]
@@ -163,7 +163,7 @@ def sheet_xml_size(path: Path) -> int:
 
 
 def _is_ole(path: Path) -> bool:
-    from formkit.readers.legacy import OLE_MAGIC
+    from formkit.readers.ole import OLE_MAGIC
 
     try:
         with open(path, "rb") as fh:
