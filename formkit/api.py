@@ -126,11 +126,8 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None, forms: li
             "如仍出现，请把文件发给技术支持", file=name))
         return result
     if not subs:
-        titles = "、".join(f"附件{f.attachment}" for f in forms)
         result.findings.append(Finding.make(
-            "unknown-form",
-            unknown_message or f"文件中没有找到可识别的表格（{titles}之一）。请确认表头行包含“企业名称”"
-            "“统一社会信用代码”等列名，或使用 formkit blank 生成的空白表填写",
+            "unknown-form", unknown_message or unknown_form_message(forms, campaign),
             source=Source(name, None, kind=family), file=name))
         return result
     for sub in subs:
@@ -143,6 +140,14 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None, forms: li
     result.findings.sort(key=sort_key)
     result.check_seconds = time.perf_counter() - checked
     return result
+
+
+def unknown_form_message(forms: list, campaign: Campaign) -> str:
+    """Return the unknown-form message: which forms were looked for and what makes a table one."""
+    titles = "、".join(f"附件{f.attachment}“{f.title_for(campaign.year)}”" for f in forms)
+    return (f"文件中没有找到可识别的表格。本次查找的是：{titles}。表格须在标题中写明表名，"
+            "或表头包含该表一半以上的必填列（如“企业名称”“统一社会信用代码”）；只有几个列名相同的"
+            "其他表格（如人员名单、统计表）不予识别。请使用 formkit blank 生成的空白表填写")
 
 
 def check(paths: Iterable[str | Path], campaign: Campaign | None = None,

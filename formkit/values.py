@@ -10,10 +10,23 @@ from formkit.table import Cell, RawCell, Source
 DATE_HINT = "请按“2023-05-06”或“2023年5月6日”的格式填写"
 
 
-# Types whose value depends only on the text (and the campaign): parsed once per distinct text.
+# Types whose value depends only on the text, the column and the campaign: parsed once per
+# distinct text. The cache belongs to the campaign and is keyed by the column object itself
+# (never by its key or header): 附件2 and 附件3 both have a column ``conclusion`` whose texts
+# mean different things (不合格 is 未达标 in 附件3), so a key by name would carry one form's
+# meaning into the other depending on which file was read first.
 _CACHED_TYPES = {"enum", "multienum", "city", "body", "phone"}
-_cache: dict[tuple, tuple] = {}
 _CACHE_LIMIT = 50000
+
+
+def _value_cache(campaign) -> dict | None:
+    """Return the campaign's text → value cache (None without a campaign: nothing is cached)."""
+    if campaign is None:
+        return None
+    cache = campaign.__dict__.get("_value_cache")
+    if cache is None:
+        cache = campaign.__dict__["_value_cache"] = {}
+    return cache
 
 
 def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
@@ -22,15 +35,21 @@ def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> C
     if text == "":
         return Cell(text, None, source, None, raw.is_number)
     kind = column.type
-    if kind in _CACHED_TYPES or (kind == "date" and not raw.is_date and not raw.is_number):
-        key = (column.key, kind, text, id(campaign))
-        hit = _cache.get(key)
+    cache = _value_cache(campaign)
+    if cache is not None and (kind in _CACHED_TYPES or (kind == "date" and not raw.is_date and not raw.is_number)):
+        # The column object is in the key (a strong reference: its id cannot be reused) and
+        # so is is_number (a phone typed as a number cell parses from its value).
+        key = (column, text, raw.is_number)
+        hit = cache.get(key)
         if hit is None:
             parsed = _parse(column, raw, source, campaign)
             hit = (parsed.value, parsed.problem)
-            if len(_cache) < _CACHE_LIMIT:
-                _cache[key] = hit
-        return Cell(text, hit[0], source, hit[1], raw.is_number)
+            if len(cache) < _CACHE_LIMIT:
+                cache[key] = hit
+        value = hit[0]
+        if isinstance(value, list):
+            value = list(value)  # each cell its own list: a change to one never shows in another
+        return Cell(text, value, source, hit[1], raw.is_number)
     return _parse(column, raw, source, campaign)
 
 
