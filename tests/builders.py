@@ -132,3 +132,42 @@ def require_soffice() -> str:
             pytest.fail("LibreOffice (soffice) is not installed: .ci/run must install it")
         pytest.skip("LibreOffice (soffice) is not installed")
     return str(found)
+
+
+def merge_down(table, col: int, first: int, last: int) -> None:
+    """Merge a Word table's column ``col`` vertically over rows ``first``..``last`` (one text kept)."""
+    text = table.cell(first, col).text
+    merged = table.cell(first, col).merge(table.cell(last, col))
+    merged.text = text
+
+
+def merge_equal_runs(path: Path, out: Path, headers: tuple[str, ...]) -> int:
+    """Write ``out``: the .docx ``path`` with runs of equal values merged down in the named columns.
+
+    Only data rows (a number in the first column) are merged, as a city merges 评价方式 or
+    认证机构 shared by consecutive enterprises. Returns the number of merged spans.
+    """
+    doc = Document(path)
+    spans = 0
+    for table in doc.tables:
+        rows = table.rows
+        texts = [[c.text for c in r.cells] for r in rows]
+        header_row = next((i for i, r in enumerate(texts) if r and r[0].strip() == "序号"), None)
+        if header_row is None:
+            continue
+        cols = [j for j, h in enumerate(texts[header_row]) if any(h.replace("\n", "").startswith(x) for x in headers)]
+        data = [i for i in range(header_row + 1, len(rows)) if texts[i] and texts[i][0].strip().isdigit()]
+        for j in cols:
+            k = 0
+            while k < len(data):
+                end = k
+                while (end + 1 < len(data) and data[end + 1] == data[end] + 1
+                       and texts[data[end + 1]][j] == texts[data[k]][j] and texts[data[k]][j]):
+                    end += 1
+                if end > k:
+                    merge_down(table, j, data[k], data[end])
+                    spans += 1
+                k = end + 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+    return spans
