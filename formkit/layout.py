@@ -128,6 +128,25 @@ def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMa
     return best
 
 
+def closest_form(grids: list[Grid], forms: list[Form]) -> tuple[Form, list[Column]] | None:
+    """Return the form whose required columns a header row of these grids names most, with them.
+
+    For the `unknown-form` message: which form a table came nearest to, and why it is not it.
+    """
+    best: tuple[int, int, Form, list[Column]] | None = None
+    for grid in grids:
+        for i in range(min(len(grid.rows), HEADER_SCAN_ROWS)):
+            texts = row_texts(grid.rows[i])
+            if sum(1 for t in texts if t) < 2:
+                continue
+            for rank, form in enumerate(forms):
+                colmap, _, _ = _map_row(form, texts)
+                hit = [c for c in colmap.values() if c.required]
+                if hit and (best is None or (len(hit), -rank) > (best[0], best[1])):
+                    best = (len(hit), -rank, form, hit)
+    return (best[2], best[3]) if best else None
+
+
 def is_repeated_header(row: list[RawCell], match: HeaderMatch) -> bool:
     """Return True when a data row repeats the header (a table continued on a new page)."""
     texts = match.header_texts

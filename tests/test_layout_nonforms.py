@@ -70,6 +70,7 @@ def test_roster_is_not_taken_for_spotcheck(tmp_path, campaign):
     result = api.check([path], campaign)
     assert not any(f.code == "missing-column" for f in result.findings)
     assert [f.code for f in result.findings] == ["unknown-form"]
+    assert "只含附件3的2个必填列（“认证证书编号”“发证日期”），该表共有7个必填列，不足一半" in result.findings[0].message
 
 
 def test_roster_beside_a_real_form_is_passed_over(tmp_path, campaign):

@@ -257,22 +257,8 @@ def join_split_rows(placed: list[_Placed]) -> None:
     had text.
     Its text is appended to the row above, and the tail row dropped (row numbers kept).
     """
-    seq_col: int | None = None
-    for k, cur in enumerate(placed):
-        found = _seq_column(cur.grid)
-        if found is not None:
-            seq_col = found
-        if k == 0 or seq_col is None:
-            continue
-        prev = placed[k - 1]
-        if not (prev.last_on_page and cur.first_on_page and cur.page == prev.page + 1):
-            continue
-        if not _same_columns(prev.xs, cur.xs) or not prev.grid.rows or not cur.grid.rows:
-            continue
-        i = 0
-        while i < len(cur.grid.rows) and _is_header_row(cur.grid.rows[i], seq_col):
-            i += 1
-        if i >= len(cur.grid.rows):
+    for prev, cur, seq_col, i in _continued_tables(placed):
+        if seq_col is None or i >= len(cur.grid.rows):
             continue
         head, tail = prev.grid.rows[-1], cur.grid.rows[i]
         if len(head) != len(tail) or seq_col >= len(tail):
@@ -330,22 +316,8 @@ def carry_spans(placed: list[_Placed]) -> None:
     empty one: it is taken for a span only when the column has cells merged down elsewhere
     on those two pages (the city merges that column); otherwise the empty cell stays empty.
     """
-    seq_col: int | None = None
-    for k, cur in enumerate(placed):
-        found = _seq_column(cur.grid)
-        if found is not None:
-            seq_col = found
-        if k == 0:
-            continue
-        prev = placed[k - 1]
-        if not (prev.last_on_page and cur.first_on_page and cur.page == prev.page + 1):
-            continue
-        if not _same_columns(prev.xs, cur.xs) or not prev.grid.rows or not cur.grid.rows:
-            continue
+    for prev, cur, seq_col, i in _continued_tables(placed):
         rows = cur.grid.rows
-        i = 0
-        while i < len(rows) and seq_col is not None and _is_header_row(rows[i], seq_col):
-            i += 1
         if i < len(rows) and i + 1 < len(rows) and not any(c.text for c in rows[i]):
             del rows[i]
             del cur.grid.row_numbers[i]
@@ -368,6 +340,27 @@ def carry_spans(placed: list[_Placed]) -> None:
             while r < len(rows) and j < len(rows[r]) and rows[r][j] is top:
                 rows[r][j] = bottom
                 r += 1
+
+
+def _continued_tables(placed: list[_Placed]):
+    """Yield (previous, current, 序号 column or None, index of current's first data row) for
+    each table that continues the one closing the previous page (same column rulings)."""
+    seq_col: int | None = None
+    for k, cur in enumerate(placed):
+        found = _seq_column(cur.grid)
+        if found is not None:
+            seq_col = found
+        if k == 0:
+            continue
+        prev = placed[k - 1]
+        if not (prev.last_on_page and cur.first_on_page and cur.page == prev.page + 1):
+            continue
+        if not _same_columns(prev.xs, cur.xs) or not prev.grid.rows or not cur.grid.rows:
+            continue
+        i = 0
+        while i < len(cur.grid.rows) and seq_col is not None and _is_header_row(cur.grid.rows[i], seq_col):
+            i += 1
+        yield prev, cur, seq_col, i
 
 
 def _merges_down(rows: list[list[RawCell]], j: int, spans: set[int]) -> bool:
