@@ -204,3 +204,21 @@ def test_all_files_in_reverse_order(universe, alone, campaign):
     result = api.check(list(reversed(universe)), campaign)
     for fr in result.files:
         assert file_view(fr) == alone[fr.path], fr.name
+
+
+def test_cli_check_json_of_the_pair_is_the_library_answer(variants, tmp_path):
+    """`formkit check --json` of the folder: the same findings as the library, per file as alone."""
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    folder = tmp_path / "南京市"
+    folder.mkdir()
+    for path in variants[:2]:
+        shutil.copy2(path, folder / path.name)
+    run = CliRunner().invoke(main, ["check", "--json", str(folder)])
+    assert run.exit_code == 1, run.output
+    printed = json.loads(run.output)
+    assert [(Path(f["file"]).name, f["code"], f["cell"]) for f in printed] == [
+        (variants[0].name, "not-qualified", "K8"), (variants[1].name, "action-mismatch", "M8")]
+    assert printed == [f.to_dict() for f in api.check([folder], load_campaign()).findings]
