@@ -222,3 +222,23 @@ def test_cli_check_json_of_the_pair_is_the_library_answer(variants, tmp_path):
     assert [(Path(f["file"]).name, f["code"], f["cell"]) for f in printed] == [
         (variants[0].name, "not-qualified", "K8"), (variants[1].name, "action-mismatch", "M8")]
     assert printed == [f.to_dict() for f in api.check([folder], load_campaign()).findings]
+
+
+def test_columns_of_one_name_keep_their_own_meaning():
+    """The value cache is per column object: same key, same text, each form's own value."""
+    import dataclasses
+
+    from formkit.forms import get_form
+    from formkit.table import RawCell, Source
+    from formkit.values import parse_cell
+
+    campaign = load_campaign()
+    evaluation, spotcheck = get_form("evaluation").column("conclusion"), get_form("spotcheck").column("conclusion")
+    renamed = dataclasses.replace(spotcheck, synonyms={"不合格": "达标"})  # same key and header, other meaning
+    src = Source("x.xlsx", "Sheet1", 5, 11)
+    for order in ([evaluation, spotcheck, renamed], [renamed, spotcheck, evaluation]):
+        values = {id(col): (parse_cell(col, RawCell("不合格"), src, campaign).value,
+                            parse_cell(col, RawCell("达标"), src, campaign).value) for col in order}
+        assert values[id(evaluation)] == ("不合格", "合格")
+        assert values[id(spotcheck)] == ("未达标", "达标")
+        assert values[id(renamed)] == ("达标", "达标")
