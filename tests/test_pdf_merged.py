@@ -71,13 +71,10 @@ def test_evaluation_spans_over_page_breaks(tmp_path, campaign, repeat_header):
     docx = _evaluation_docx(tmp_path / "南京市-附件2-第一批.docx", 14, repeat_header)
     pdf = to_pdfs([docx], tmp_path / "pdf")[docx]
     from_docx, from_pdf = api.check([docx], campaign), api.check([pdf], campaign)
-    pages = {s.sheet for s in from_pdf.files[0].submissions} | {
-        f.sheet for f in from_pdf.findings}
     assert len(from_docx.files[0].records) == 14 and from_docx.findings == []
     assert records_of(from_pdf) == records_of(from_docx)
     assert from_pdf.findings == [], [(f.code, f.sheet, f.cell) for f in from_pdf.findings]
     assert [r.value("method") for r in from_pdf.files[0].records] == ["委托机构"] * 14
-    assert pages  # read from the PDF's tables
     assert len({r.source.sheet for r in from_pdf.files[0].records}) >= 2  # the spans did cross a page
 
 
