@@ -33,6 +33,7 @@ class City:
 class Body:
     name: str
     aliases: tuple[str, ...] = ()
+    source: str = ""  # where the entry was confirmed (a list, its date, its row)
 
 
 @dataclass
@@ -207,7 +208,8 @@ def campaign_from_dict(data: dict, text: str = "", source: str = "<dict>") -> Ca
     bodies = []
     for i, b in enumerate(need(data, "approved_bodies", list, default=[])):
         aliases = need(b, "aliases", list, "approved_bodies", i, default=[])
-        bodies.append(Body(need(b, "name", str, "approved_bodies", i), tuple(map(str, aliases))))
+        bodies.append(Body(need(b, "name", str, "approved_bodies", i), tuple(map(str, aliases)),
+                           need(b, "source", str, "approved_bodies", i, default="")))
 
     letters = need(data, "letters", dict, default={})
     if letters.get("date"):
@@ -229,3 +231,148 @@ def campaign_from_dict(data: dict, text: str = "", source: str = "<dict>") -> Ca
 def default_campaign_text() -> str:
     """Return the bundled default campaign file's text, for ``config init``."""
     return (campaigns_dir() / DEFAULT_CAMPAIGN).read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ approved bodies from a list
+
+_NAME_HEADERS = ("机构名称", "认证机构名称", "认证机构", "单位名称", "名称", "机构")
+_ALIAS_HEADERS = ("简称", "别名", "常用名")
+_NUMBER_HEADERS = ("批准号", "批准书编号", "批准证书编号", "机构批准号")
+_ALIAS_SPLIT = re.compile(r"[、，,；;/\n]+")
+
+
+def bodies_from_list(path: str | Path) -> list[Body]:
+    """Return the approved bodies named in an .xlsx/.xls/.csv list (one body a row).
+
+    The names come from the column headed 机构名称 (or 认证机构, 名称 …), else the first
+    column; a column headed 简称/别名 gives aliases, one headed 批准号 is kept in ``source``.
+    Raises ConfigError with a Chinese reason when the file cannot be read or names nothing.
+    """
+    from formkit.normalize import clean_text, enum_key
+    from formkit.tabular import TableError, load_table
+
+    path = Path(path)
+    try:
+        table = load_table(path)
+    except TableError as exc:
+        raise ConfigError(f"无法读取认证机构名单：{exc}") from exc
+
+    def pick(candidates):
+        for wanted in candidates:
+            for col in table.columns:
+                if col and wanted in col:
+                    return col
+        return None
+
+    name_col = pick(_NAME_HEADERS) or next((c for c in table.columns if c), None)
+    alias_col = pick(_ALIAS_HEADERS)
+    number_col = pick(_NUMBER_HEADERS)
+    if alias_col == name_col:
+        alias_col = None
+    bodies: list[Body] = []
+    seen: set[str] = set()
+    for index, row in enumerate(table.rows):
+        name = clean_text(row.get(name_col)) if name_col else ""
+        if not name or enum_key(name) in seen or name.isdigit():
+            continue
+        seen.add(enum_key(name))
+        aliases = []
+        if alias_col and row.get(alias_col) is not None:
+            aliases = [a for a in (clean_text(x) for x in _ALIAS_SPLIT.split(str(row[alias_col]))) if a and a != name]
+        number = clean_text(row.get(number_col)) if number_col else ""
+        where = f"{path.name}{table.row_label(index)}"
+        bodies.append(Body(name, tuple(dict.fromkeys(aliases)), f"{where}（{number}）" if number else where))
+    if not bodies:
+        raise ConfigError(f"认证机构名单 {path.name} 中没有找到机构名称：请在第一行写“机构名称”列名，每行一个机构")
+    return bodies
+
+
+def _toml_string(text: str) -> str:
+    """Return ``text`` as a TOML basic string (quotes, backslashes and controls escaped)."""
+    out = []
+    for ch in text:
+        if ch in "\\\"":
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def bodies_toml(bodies: list[Body]) -> str:
+    """Return ``[[approved_bodies]]`` tables for ``bodies``."""
+    parts = []
+    for body in bodies:
+        lines = ["[[approved_bodies]]", f"name = {_toml_string(body.name)}",
+                 "aliases = [" + ", ".join(_toml_string(a) for a in body.aliases) + "]"]
+        if body.source:
+            lines.append(f"source = {_toml_string(body.source)}")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def replace_bodies(text: str, bodies: list[Body], note: str = "") -> str:
+    """Return campaign TOML ``text`` with its approved_bodies replaced by ``bodies``.
+
+    Everything else — comments, order, other tables — is kept as written. The new tables
+    take the place of the first old one (or go at the end), with ``note`` as a comment.
+    """
+    lines = text.splitlines()
+    out: list[str] = []
+    insert_at: int | None = None
+    in_bodies = False
+    held: list[str] = []  # comments and blank lines inside the old tables: kept if a new table follows
+    for line in lines:
+        stripped = line.strip()
+        if re.match(r"\[\[\s*approved_bodies\s*\]\]", stripped):
+            if insert_at is None:
+                while out and out[-1].lstrip().startswith("#"):
+                    out.pop()  # the old list's own header comment: ``note`` replaces it
+                insert_at = len(out)
+            in_bodies, held = True, []
+            continue
+        if not in_bodies and re.match(r"approved_bodies\s*=", stripped):
+            if not stripped.endswith("]"):
+                raise ConfigError("配置文件中的 approved_bodies 写成了多行数组，请改为 [[approved_bodies]] 表后重试")
+            if insert_at is None:
+                insert_at = len(out)
+            continue
+        if in_bodies:
+            if stripped.startswith("["):
+                in_bodies = False
+                out.extend(held)
+                out.append(line)
+            elif not stripped or stripped.startswith("#"):
+                held.append(line)
+            else:
+                held = []
+            continue
+        out.append(line)
+    if in_bodies:
+        out.extend(held)
+    block = ([f"# {line}" for line in note.splitlines()] if note else []) + bodies_toml(bodies).splitlines()
+    if insert_at is None or insert_at >= len(out) or out[insert_at].strip():
+        block.append("")
+    if insert_at is None:
+        out.extend([""] + block)
+    else:
+        out[insert_at:insert_at] = block
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def campaign_with_bodies(campaign_text: str, list_path: str | Path, today: dt.date | None = None) -> tuple[str, list[Body]]:
+    """Return (new campaign TOML, bodies): the campaign with approved_bodies from a list file."""
+    bodies = bodies_from_list(list_path)
+    day = (today or dt.date.today()).isoformat()
+    note = ("经国家认监委批准、可开展知识产权管理体系认证的认证机构（name 全称，aliases 简称）。\n"
+            f"名单取自 {Path(list_path).name}，{day} 导入，共{len(bodies)}家；每条的 source 为其在名单中的位置。\n"
+            "更新名单：formkit config bodies 新名单.xlsx -o 配置.toml。列表为空则不做“认证机构不在名单”检查。")
+    new_text = replace_bodies(campaign_text, bodies, note)
+    try:
+        check = campaign_from_dict(tomllib.loads(new_text), new_text, "<新配置>")
+    except (tomllib.TOMLDecodeError, ConfigError) as exc:
+        raise ConfigError(f"无法生成新的配置文件（{exc}），请检查原配置文件中的 approved_bodies 写法") from exc
+    if [b.name for b in check.approved_bodies] != [b.name for b in bodies]:
+        raise ConfigError("无法生成新的配置文件：原配置中 approved_bodies 的写法无法替换，请改为 [[approved_bodies]] 表后重试")
+    return new_text, bodies

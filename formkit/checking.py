@@ -17,7 +17,7 @@ from formkit.checks import check_submission
 from formkit.errors import FormkitError
 from formkit.findings import Finding, Tallied, sort_key
 from formkit.forms import load_forms
-from formkit.layout import grids_to_submissions, resolve_context
+from formkit.layout import closest_form, grids_to_submissions, resolve_context
 from formkit.readers import SUPPORTED, Unreadable, read_grids
 from formkit.table import Source, Submission
 
@@ -114,11 +114,12 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None, forms: li
             "如仍出现，请把文件发给技术支持", file=name))
         return result
     if not subs:
-        titles = "、".join(f"附件{f.attachment}" for f in forms)
+        try:
+            closest = None if unknown_message else closest_form(grids, forms)
+        except Exception:  # noqa: BLE001 — only a hint in the message: never a traceback
+            closest = None
         result.findings.append(Finding.make(
-            "unknown-form",
-            unknown_message or f"文件中没有找到可识别的表格（{titles}之一）。请确认表头行包含“企业名称”"
-            "“统一社会信用代码”等列名，或使用 formkit blank 生成的空白表填写",
+            "unknown-form", unknown_message or unknown_form_message(forms, campaign, closest),
             source=Source(name, None, kind=family), file=name))
         return result
     for sub in subs:
@@ -131,6 +132,21 @@ def read_file(path: Path, campaign: Campaign, name: str | None = None, forms: li
     result.findings.sort(key=sort_key)
     result.check_seconds = time.perf_counter() - checked
     return result
+
+
+def unknown_form_message(forms: list, campaign: Campaign, closest=None) -> str:
+    """Return the unknown-form message: which forms were looked for, what makes a table one,
+    and (``closest``: a form and the required columns found) how near the file came."""
+    titles = "、".join(f"附件{f.attachment}“{f.title_for(campaign.year)}”" for f in forms)
+    near = ""
+    if closest is not None:
+        form, hit = closest
+        names = "".join(f"“{c.header}”" for c in hit)
+        near = (f"文件中的表头只含附件{form.attachment}的{len(hit)}个必填列（{names}），"
+                f"该表共有{len(form.required_columns)}个必填列，不足一半，且标题未写明表名，故不作为附件{form.attachment}读取。")
+    return (f"文件中没有找到可识别的表格。本次查找的是：{titles}。{near}表格须在标题中写明表名，"
+            "或表头包含该表一半以上的必填列（如“企业名称”“统一社会信用代码”）；只有几个列名相同的"
+            "其他表格（如人员名单、统计表）不予识别。请使用 formkit blank 生成的空白表填写")
 
 
 def check(paths: Iterable[str | Path], campaign: Campaign | None = None,

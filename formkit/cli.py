@@ -94,7 +94,7 @@ def blank(out_dir, forms, fmt, campaign):
 
 @main.group()
 def config():
-    """活动配置：导出默认配置供修改。"""
+    """活动配置：导出默认配置供修改，或换上新的认证机构名单。"""
 
 
 @config.command("init")
@@ -114,6 +114,38 @@ def config_init(out, force):
     except (FormkitError, OSError) as exc:
         fail(str(exc))
     click.echo(f"已写出默认配置：{path}\n修改年份、截止日期、各市目标等后，用 --config {path} 指定。")
+
+
+@config.command("bodies")
+@click.argument("list_file", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="写出的配置文件路径，如 jiangsu-2024.toml")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="在此配置文件的基础上替换（默认为内置配置）")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def config_bodies(list_file, out, config_path, force):
+    """用下载的认证机构名单（.xlsx/.xls/.csv，每行一个机构）替换配置中的 approved_bodies。
+
+    名单取“机构名称”列（没有则取第一列），“简称”列作为简称；写出的配置文件除认证机构名单外与原配置相同。
+    """
+    from formkit.campaign import campaign_with_bodies, default_campaign_text, load_campaign
+    from formkit.fsutil import write_text
+
+    path = Path(out)
+    if path.exists() and not force:
+        fail(f"{path} 已存在；如需覆盖请加 --force")
+    try:
+        if config_path:
+            load_campaign(config_path)  # a broken base file is reported with its line first
+            text = Path(config_path).read_bytes().decode("utf-8-sig")
+        else:
+            text = default_campaign_text()
+        new_text, bodies = campaign_with_bodies(text, list_file)
+        write_text(path, new_text)
+    except (FormkitError, OSError, UnicodeDecodeError) as exc:
+        fail(str(exc))
+    click.echo(f"已写出配置：{path}，认证机构名单共{len(bodies)}家（取自 {Path(list_file).name}）。\n"
+               f"检查和汇总时用 --config {path} 指定。")
 
 
 @main.command()

@@ -76,6 +76,23 @@ def _map_row(form: Form, texts: list[str], parents: list[str] | None = None) -> 
     return colmap, extra, from_parent
 
 
+def is_form_header(form: Form, colmap: dict[int, Column], titled: bool) -> bool:
+    """Return True when a header row makes the table this form (SPEC §3).
+
+    A table is the form when its title names the form (then at least one required column is
+    enough: the columns it lacks are `missing-column`), or when its header holds more than
+    half of the form's required columns. A roster or a statistics table that shares a few
+    headers (序号, 发证日期, 备注 …) with a form is not that form.
+    """
+    required = form.required_columns
+    hit = sum(1 for c in colmap.values() if c.required)
+    if not required:
+        return True
+    if titled:
+        return hit > 0
+    return hit * 2 > len(required)
+
+
 def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMatch | None:
     """Return the best header match of any form in the first rows of ``grid``, or None."""
     best: HeaderMatch | None = None
@@ -99,7 +116,7 @@ def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMa
                     continue
                 required = [c for c in form.required_columns]
                 req_hit = sum(1 for c in cm.values() if c.required)
-                if required and req_hit == 0:
+                if not is_form_header(form, cm, bool(bonus)):
                     continue
                 score = len(cm) + req_hit / max(1, len(required)) + bonus
                 if best is None or score > best.score + 1e-9:
@@ -109,6 +126,25 @@ def find_header(grid: Grid, forms: list[Form], title_text: str = "") -> HeaderMa
         if best is not None and best.start < i - 1:
             break  # the header is the first good match; later rows are data
     return best
+
+
+def closest_form(grids: list[Grid], forms: list[Form]) -> tuple[Form, list[Column]] | None:
+    """Return the form whose required columns a header row of these grids names most, with them.
+
+    For the `unknown-form` message: which form a table came nearest to, and why it is not it.
+    """
+    best: tuple[int, int, Form, list[Column]] | None = None
+    for grid in grids:
+        for i in range(min(len(grid.rows), HEADER_SCAN_ROWS)):
+            texts = row_texts(grid.rows[i])
+            if sum(1 for t in texts if t) < 2:
+                continue
+            for rank, form in enumerate(forms):
+                colmap, _, _ = _map_row(form, texts)
+                hit = [c for c in colmap.values() if c.required]
+                if hit and (best is None or (len(hit), -rank) > (best[0], best[1])):
+                    best = (len(hit), -rank, form, hit)
+    return (best[2], best[3]) if best else None
 
 
 def is_repeated_header(row: list[RawCell], match: HeaderMatch) -> bool:

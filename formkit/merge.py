@@ -113,7 +113,7 @@ def resolve_resubmissions(subs: list[Submission]) -> tuple[list[Submission], lis
 def order_records(subs: list[Submission], campaign: Campaign) -> dict[str, list[Record]]:
     """Return records by form: cities in official order, then file name, then row."""
     by_form: dict[str, list[Record]] = {}
-    ordered = sorted(subs, key=lambda s: (campaign.city_order(s.city), s.file, s.sheet, s.header_row or 0))
+    ordered = sorted(subs, key=lambda s: _submission_order(s, campaign))
     for sub in ordered:
         by_form.setdefault(sub.form, []).extend(sub.records)
     return {form: by_form[form] for form in FORM_ORDER if form in by_form}
@@ -141,6 +141,9 @@ def merge(paths: Iterable[str | Path], campaign: Campaign | None = None, as_of: 
     started = time.perf_counter()
     all_subs = [s for fr in checked.files for s in fr.submissions]
     active, superseded = resolve_resubmissions(all_subs)
+    # Nothing downstream may depend on the order the inputs were named in (SPEC §3).
+    active.sort(key=lambda s: _submission_order(s, campaign))
+    superseded.sort(key=lambda x: _submission_order(x.submission, campaign))
     dropped = {id(x.submission) for x in superseded}
     findings = [f for fr in checked.files for f in fr.findings
                 if f.record is None or id(f.record.submission) not in dropped]
@@ -172,6 +175,12 @@ def merge(paths: Iterable[str | Path], campaign: Campaign | None = None, as_of: 
     return result
 
 
+def _submission_order(sub: Submission, campaign: Campaign) -> tuple:
+    """Return a submission's place: city in official order, form, file, sheet, header row."""
+    form = FORM_ORDER.index(sub.form) if sub.form in FORM_ORDER else len(FORM_ORDER)
+    return (campaign.city_order(sub.city), form, sub.file, sub.sheet or "", sub.header_row or 0, sub.path)
+
+
 def _on_dropped_submission(f: Finding, dropped: set[int], checked: CheckResult) -> bool:
     """Return True for a file-level finding of a superseded submission (its file replaced)."""
     if f.record is not None:
@@ -186,7 +195,8 @@ def sort_findings(findings: list[Finding], campaign: Campaign) -> list[Finding]:
     """Return findings in the order a person reads them: city, file, sheet, row, column, code."""
     def key(f: Finding):
         return (campaign.city_order(f.city), f.file or "", f.sheet or "", f.row or 0,
-                len(f.cell or ""), f.cell or "", f.code, f.message)
+                len(f.cell or ""), f.cell or "", f.code, f.message, f.severity, f.form or "",
+                f.column or "", f.key or "", f.value or "")
     return sorted(findings, key=key)
 
 

@@ -10,10 +10,30 @@ from formkit.table import Cell, RawCell, Source
 DATE_HINT = "请按“2023-05-06”或“2023年5月6日”的格式填写"
 
 
-# Types whose value depends only on the text (and the campaign): parsed once per distinct text.
+# Types whose value depends only on the text, the column and the campaign: parsed once per
+# distinct text. The cache belongs to the campaign, one per column object (never by the
+# column's key or header): 附件2 and 附件3 both have a column ``conclusion`` whose texts
+# mean different things (不合格 is 未达标 in 附件3), so a key by name would carry one form's
+# meaning into the other depending on which file was read first.
 _CACHED_TYPES = {"enum", "multienum", "city", "body", "phone"}
-_cache: dict[tuple, tuple] = {}
 _CACHE_LIMIT = 50000
+
+
+def _column_cache(column: Column, campaign) -> dict | None:
+    """Return the campaign's (text, is_number) → (value, problem) cache for this column object.
+
+    None without a campaign: nothing is cached. The cache is looked up by the column's id and
+    holds the column itself, so an id can never be reused for another column while cached.
+    """
+    if campaign is None:
+        return None
+    caches = campaign.__dict__.get("_value_cache")
+    if caches is None:
+        caches = campaign.__dict__["_value_cache"] = {}
+    entry = caches.get(id(column))
+    if entry is None or entry[0] is not column:
+        entry = caches[id(column)] = (column, {})
+    return entry[1]
 
 
 def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
@@ -23,14 +43,20 @@ def parse_cell(column: Column, raw: RawCell, source: Source, campaign=None) -> C
         return Cell(text, None, source, None, raw.is_number)
     kind = column.type
     if kind in _CACHED_TYPES or (kind == "date" and not raw.is_date and not raw.is_number):
-        key = (column.key, kind, text, id(campaign))
-        hit = _cache.get(key)
-        if hit is None:
-            parsed = _parse(column, raw, source, campaign)
-            hit = (parsed.value, parsed.problem)
-            if len(_cache) < _CACHE_LIMIT:
-                _cache[key] = hit
-        return Cell(text, hit[0], source, hit[1], raw.is_number)
+        cache = _column_cache(column, campaign)
+        if cache is not None:
+            # is_number is in the key: a phone typed as a number cell parses from its value.
+            key = (text, raw.is_number)
+            hit = cache.get(key)
+            if hit is None:
+                parsed = _parse(column, raw, source, campaign)
+                hit = (parsed.value, parsed.problem)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[key] = hit
+            value = hit[0]
+            if isinstance(value, list):
+                value = list(value)  # each cell its own list: a change to one never shows in another
+            return Cell(text, value, source, hit[1], raw.is_number)
     return _parse(column, raw, source, campaign)
 
 

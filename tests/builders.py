@@ -162,3 +162,100 @@ def assert_chinese_fonts(path: Path, serif: bool = True) -> dict[str, str]:
     if serif:
         assert any("Serif" in name and "sc" in name for name in used), f"{path.name}: no SC serif face in {used}"
     return used
+
+
+def merge_down(table, col: int, first: int, last: int) -> None:
+    """Merge a Word table's column ``col`` vertically over rows ``first``..``last`` (one text kept)."""
+    text = table.cell(first, col).text
+    merged = table.cell(first, col).merge(table.cell(last, col))
+    merged.text = text
+
+
+def merge_equal_runs(path: Path, out: Path, headers: tuple[str, ...]) -> int:
+    """Write ``out``: the .docx ``path`` with runs of equal values merged down in the named columns.
+
+    Only data rows (a number in the first column) are merged, as a city merges 评价方式 or
+    认证机构 shared by consecutive enterprises. Returns the number of merged spans.
+    """
+    doc = Document(path)
+    spans = 0
+    for table in doc.tables:
+        rows = table.rows
+        texts = [[c.text for c in r.cells] for r in rows]
+        header_row = next((i for i, r in enumerate(texts) if r and r[0].strip() == "序号"), None)
+        if header_row is None:
+            continue
+        cols = [j for j, h in enumerate(texts[header_row]) if any(h.replace("\n", "").startswith(x) for x in headers)]
+        data = [i for i in range(header_row + 1, len(rows)) if texts[i] and texts[i][0].strip().isdigit()]
+        for j in cols:
+            k = 0
+            while k < len(data):
+                end = k
+                while (end + 1 < len(data) and data[end + 1] == data[end] + 1
+                       and texts[data[end + 1]][j] == texts[data[k]][j] and texts[data[k]][j]):
+                    end += 1
+                if end > k:
+                    merge_down(table, j, data[k], data[end])
+                    spans += 1
+                k = end + 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+    return spans
+
+
+# ------------------------------------------------------------ forms sharing column names
+
+SPOT_HEADERS = ["序号", "企业名称", "统一社会信用代码", "所在县（市、区）", "认证机构", "认证证书编号", "发证日期",
+                "认证依据标准", "抽查日期", "抽查结论", "主要问题", "整改期限", "认证机构处理措施", "备注"]
+
+
+def fictional_uscc(k: int, region: str = "320102") -> str:
+    """Return the k-th valid credit code of a fictional enterprise in ``region``."""
+    from formkit import uscc
+
+    body = f"{61000000 + k * 7919:08d}"
+    first17 = "91" + region + body + uscc.org_check_char(body)
+    return first17 + uscc.gb32100_check_char(first17)
+
+
+def synonym_spotcheck_rows(city_prefix: str = "南京", region: str = "320102") -> list[list]:
+    """Return 附件3 rows whose 抽查结论 is written 合格/不合格 (the form's synonyms for 达标/未达标).
+
+    Four rows are 不合格 (未达标); the first of them has 认证机构处理措施 “无”, which the notice
+    forbids (`action-mismatch`), so three failed spot checks are valid. The others are complete.
+    """
+    measures = {4: "无", 9: "书面提醒", 15: "约谈", 17: "移交执法"}
+    rows = []
+    for k in range(1, 19):
+        failed = k in measures
+        rows.append([k, f"{city_prefix}第{k}号同名列示例科技有限公司", fictional_uscc(k, region), "玄武区",
+                     "方圆标志认证集团有限公司" if k % 2 else "中国质量认证中心", f"00222IP{k:04d}R0M", "2022-03-01",
+                     "GB/T 29490-2013", "2023-09-01", "不合格" if failed else "合格",
+                     "知识产权目标未分解到部门" if failed else "", "2023-12-01" if failed else "",
+                     measures.get(k, "无"), ""])
+    return rows
+
+
+def synonym_evaluation_rows(city_prefix: str = "南京", region: str = "320102") -> list[list]:
+    """Return 附件2 rows whose 评价结论 is 合格, 达标 (附件2's synonym for 合格) and one 不合格."""
+    conclusions = ["合格", "达标", "合格", "不合格", "通过"]
+    return [[k, f"{city_prefix}第{k}号评价示例科技有限公司", fictional_uscc(100 + k, region), "玄武区", "高新技术企业",
+             "2021-04-06", "委托机构", "江苏示例知识产权服务中心", "2023-03-01", 88, c, "王一", "13812345678", ""]
+            for k, c in enumerate(conclusions, start=1)]
+
+
+def write_synonym_pair(folder: Path, city: str = "南京市", region: str = "320102") -> tuple[Path, Path]:
+    """Write a city's 附件2 (read first: its name sorts first) and 附件3 whose columns share names.
+
+    附件2 and 附件3 both have a column ``conclusion``: 不合格 is 不合格 in the one and 未达标 in
+    the other, 达标 is 合格 in the one and 达标 in the other.
+    """
+    prefix = city[:-1]
+    unit = f"填报单位（盖章）：{city}知识产权局"
+    eval_sheet = [["附件2"], ["2023年度贯标绩效评价合格企业汇总表"], [unit, "", "", "", "", "填报日期：2023年6月8日", "", "", "", "批次：第一批"],
+                  EVAL_HEADERS] + synonym_evaluation_rows(prefix, region)
+    spot_sheet = [["附件3"], ["2023年度企业贯标质量抽查情况汇总表"], [unit, "", "", "", "", "填报日期：2023年11月20日"],
+                  SPOT_HEADERS] + synonym_spotcheck_rows(prefix, region)
+    first = write_xlsx(folder / f"{city}-附件2-同名列（第一批）.xlsx", {"Sheet1": eval_sheet})
+    second = write_xlsx(folder / f"{city}-附件3-同名列.xlsx", {"Sheet1": spot_sheet})
+    return first, second

@@ -8,7 +8,7 @@ from typing import Iterator
 from formkit.checks.base import submission_check
 from formkit.findings import Finding
 from formkit.forms import get_form
-from formkit.normalize import chinese_date, number_text
+from formkit.normalize import chinese_date, enum_key, number_text
 from formkit.table import Source, Submission
 
 
@@ -91,3 +91,27 @@ def total_mismatch(sub: Submission, campaign) -> Iterator[Finding]:
                     source=cell.source, form=sub.form, city=sub.city, column=col.header, key=None, value=cell.raw)
                 finding.record = total
                 yield finding
+
+
+@submission_check
+def uncertified_body(sub: Submission, campaign) -> Iterator[Finding]:
+    """Yield one `uncertified-body` per 认证机构 not among the approved bodies, naming its rows.
+
+    The finding sits on the body's first cell; the message lists every row it appears on, so
+    one unknown body gives one warning, not one a row.
+    """
+    if not campaign.approved_bodies:
+        return
+    approved = {b.name for b in campaign.approved_bodies}
+    rows: dict[str, list] = {}
+    for record in sub.records:
+        body = record.value("body") if "body" in record.cells else None
+        if body and body not in approved:
+            rows.setdefault(enum_key(body), []).append(record)
+    for records in rows.values():
+        first = records[0]
+        numbers = "、".join(str(r.cells["body"].source.row) for r in records)
+        yield Finding.at(first, "body", "uncertified-body",
+                         f"认证机构“{first.raw('body')}”不在经国家认监委批准的知识产权管理体系认证机构名单中"
+                         f"（见第{numbers}行，共{len(records)}行），请核实机构全称；如该机构确已获批，"
+                         "请用 formkit config bodies 更新认证机构名单（活动配置 approved_bodies）")

@@ -117,20 +117,6 @@ def _region_not_in(record: Record, city_name: str | None, campaign, against: str
 
 
 @row_check
-def uncertified_body(record: Record, campaign) -> Iterator[Finding]:
-    """Yield `uncertified-body` when 认证机构 is not among the approved bodies."""
-    if not campaign.approved_bodies or "body" not in record.cells:
-        return
-    body = record.value("body")
-    if not body:
-        return
-    if body not in {b.name for b in campaign.approved_bodies}:
-        yield Finding.at(record, "body", "uncertified-body",
-                         f"认证机构“{record.raw('body')}”不在经国家认监委批准的知识产权管理体系认证机构名单中，"
-                         "请核实机构全称（名单见活动配置 approved_bodies）")
-
-
-@row_check
 def date(record: Record, campaign) -> Iterator[Finding]:
     """Yield `date` for a date outside what the rules allow (campaign year, order of dates)."""
     form = get_form(record.form)

@@ -18,7 +18,7 @@ import io
 import shutil
 import struct
 import tempfile
-import threading
+import contextvars
 import time
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -30,15 +30,17 @@ from formkit.table import Grid
 
 # ------------------------------------------------------------ run-level pre-pass
 
-_lock = threading.Lock()
-_active: dict[Path, Path | str] = {}
+# The copies of the run in progress. A context variable, not a module-level dict: two runs
+# in one process (threads of a server) each see only their own copies, and one run ending
+# never removes — or deletes under — the copies another is reading.
+_active: contextvars.ContextVar[dict[Path, Path | str] | None] = contextvars.ContextVar(
+    "formkit_converted_copies", default=None)
 
 
 def lookup(path: Path) -> Path | str | None:
     """Return the converted copy (or the reason it failed) the pre-pass made for ``path``."""
-    key = _key(path)
-    with _lock:
-        return _active.get(key)
+    active = _active.get()
+    return active.get(_key(path)) if active else None
 
 
 def _key(path: Path) -> Path:
@@ -80,14 +82,12 @@ def converted_copies(paths: Iterable[Path]) -> Iterator[dict[Path, Path | str]]:
             done.update(results)
         soffice.last_stats.update(files=len(done), seconds=round(time.monotonic() - started, 3), calls=calls)
         keys = {_key(p): v for p, v in done.items()}
-        with _lock:
-            _active.update(keys)
+        outer = _active.get()
+        token = _active.set({**(outer or {}), **keys})
         try:
             yield done
         finally:
-            with _lock:
-                for k in keys:
-                    _active.pop(k, None)
+            _active.reset(token)
     finally:
         shutil.rmtree(outroot, ignore_errors=True)
 

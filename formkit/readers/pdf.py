@@ -20,7 +20,7 @@ import signal
 import threading
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit.normalize import clean_text
@@ -91,6 +91,7 @@ def read_pdf(path: Path, name: str) -> list[Grid]:
         # still a scan — no table text to read.
         raise Unreadable(SCAN)
     join_split_rows(placed)
+    carry_spans(placed)
     if grids:
         grids[-1].after = list(pending)
     elif pending:
@@ -197,6 +198,8 @@ class _Placed:
     first_on_page: bool
     last_on_page: bool
     xs: list[float]
+    #: ids of the cells that cover more than one row (merged down), taken before rows are joined
+    spans: set[int] = field(default_factory=set)
 
 
 def page_to_grids(page, page_no: int, name: str, grids: list[Grid], pending: list[str],
@@ -239,7 +242,8 @@ def page_to_grids(page, page_no: int, name: str, grids: list[Grid], pending: lis
         grids.append(grid)
         if placed is not None:
             xs = sorted({round(c[0], 1) for c in table.cells} | {round(c[2], 1) for c in table.cells})
-            placed.append(_Placed(grid, page_no, t_index == 0, t_index == len(tables) - 1, xs))
+            placed.append(_Placed(grid, page_no, t_index == 0, t_index == len(tables) - 1, xs,
+                                  _spanning_cells(grid.rows)))
         pending.clear()
     pending.extend(_texts(free))
     return visible
@@ -253,22 +257,8 @@ def join_split_rows(placed: list[_Placed]) -> None:
     had text.
     Its text is appended to the row above, and the tail row dropped (row numbers kept).
     """
-    seq_col: int | None = None
-    for k, cur in enumerate(placed):
-        found = _seq_column(cur.grid)
-        if found is not None:
-            seq_col = found
-        if k == 0 or seq_col is None:
-            continue
-        prev = placed[k - 1]
-        if not (prev.last_on_page and cur.first_on_page and cur.page == prev.page + 1):
-            continue
-        if not _same_columns(prev.xs, cur.xs) or not prev.grid.rows or not cur.grid.rows:
-            continue
-        i = 0
-        while i < len(cur.grid.rows) and _is_header_row(cur.grid.rows[i], seq_col):
-            i += 1
-        if i >= len(cur.grid.rows):
+    for prev, cur, seq_col, i in _continued_tables(placed):
+        if seq_col is None or i >= len(cur.grid.rows):
             continue
         head, tail = prev.grid.rows[-1], cur.grid.rows[i]
         if len(head) != len(tail) or seq_col >= len(tail):
@@ -293,8 +283,99 @@ def join_split_rows(placed: list[_Placed]) -> None:
                 joined[key] = RawCell(text, text)
             new_row.append(joined[key])
         prev.grid.rows[-1] = new_row
-        del cur.grid.rows[i]
+        # A merged cell cut by the break goes on below the tail: its rows get the whole text.
+        # So do the rows above the break that the same cell covers.
+        rows, above = cur.grid.rows, prev.grid.rows
+        for j, (a, b) in enumerate(zip(head, tail)):
+            if not b.text:
+                continue
+            r = i + 1
+            while r < len(rows) and j < len(rows[r]) and rows[r][j] is b:
+                rows[r][j] = new_row[j]
+                r += 1
+            r = len(above) - 2
+            while r >= 0 and j < len(above[r]) and above[r][j] is a:
+                above[r][j] = new_row[j]
+                r -= 1
+        del rows[i]
         del cur.grid.row_numbers[i]
+
+
+def carry_spans(placed: list[_Placed]) -> None:
+    """Give a vertically merged cell that a page break cut its value on the next page too.
+
+    Word and LibreOffice print a merged cell's text in its first part only: on the next page
+    the rest of the span is an empty box. When a table continues on the next page (same
+    column rulings, last table of one page and first of the next), a column whose first data
+    cell there is empty, while the cell that closed the previous page has text, and one of
+    the two is a span over several rows, is that span continued: every position of the empty
+    box gets the text. An entirely empty first row there (the empty rest of a row the break
+    cut, every cell blank) is dropped first.
+
+    A span whose parts are one row on each page looks exactly like a filled cell over an
+    empty one: it is taken for a span only when the column has cells merged down elsewhere
+    on those two pages (the city merges that column); otherwise the empty cell stays empty.
+    """
+    for prev, cur, seq_col, i in _continued_tables(placed):
+        rows = cur.grid.rows
+        if i < len(rows) and i + 1 < len(rows) and not any(c.text for c in rows[i]):
+            del rows[i]
+            del cur.grid.row_numbers[i]
+        if i >= len(rows):
+            continue
+        above = prev.grid.rows
+        last = above[-1]
+        if seq_col is not None and _is_header_row(last, seq_col):
+            continue
+        for j, top in enumerate(rows[i]):
+            if j >= len(last):
+                break
+            bottom = last[j]
+            if top.text or not bottom.text:
+                continue
+            if (id(top) not in cur.spans and id(bottom) not in prev.spans
+                    and not _merges_down(rows, j, cur.spans) and not _merges_down(above, j, prev.spans)):
+                continue
+            r = i
+            while r < len(rows) and j < len(rows[r]) and rows[r][j] is top:
+                rows[r][j] = bottom
+                r += 1
+
+
+def _continued_tables(placed: list[_Placed]):
+    """Yield (previous, current, 序号 column or None, index of current's first data row) for
+    each table that continues the one closing the previous page (same column rulings)."""
+    seq_col: int | None = None
+    for k, cur in enumerate(placed):
+        found = _seq_column(cur.grid)
+        if found is not None:
+            seq_col = found
+        if k == 0:
+            continue
+        prev = placed[k - 1]
+        if not (prev.last_on_page and cur.first_on_page and cur.page == prev.page + 1):
+            continue
+        if not _same_columns(prev.xs, cur.xs) or not prev.grid.rows or not cur.grid.rows:
+            continue
+        i = 0
+        while i < len(cur.grid.rows) and seq_col is not None and _is_header_row(cur.grid.rows[i], seq_col):
+            i += 1
+        yield prev, cur, seq_col, i
+
+
+def _merges_down(rows: list[list[RawCell]], j: int, spans: set[int]) -> bool:
+    """Return True when column ``j`` of these rows holds a cell merged down over several rows."""
+    return any(j < len(row) and id(row[j]) in spans for row in rows)
+
+
+def _spanning_cells(rows: list[list[RawCell]]) -> set[int]:
+    """Return the ids of the cells found at the same column in two consecutive rows."""
+    out: set[int] = set()
+    for upper, lower in zip(rows, rows[1:]):
+        for a, b in zip(upper, lower):
+            if a is b and a is not EMPTY:
+                out.add(id(a))
+    return out
 
 
 def _seq_column(grid: Grid) -> int | None:
@@ -330,7 +411,9 @@ def table_to_rows(table, page_no: int) -> list[list[RawCell]]:
                 out.append(None)
                 continue
             xs.setdefault(c, box[0])
-            cell = _raw(text)
+            # One object per box, empty ones too: a span is then the same object at every
+            # position it covers, which is how a span continued on the next page is told.
+            cell = _raw(text) if text else RawCell("")
             by_box[box] = cell
             out.append(cell)
         grid.append(out)

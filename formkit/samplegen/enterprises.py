@@ -38,6 +38,10 @@ _PROBLEMS = ("知识产权管理手册未按标准要求更新，内审记录不
              "合同管理中未审查知识产权条款，采购环节无知识产权风险控制",
              "体系文件与实际运行脱节，部分记录事后补写")
 _BODY_PREFIX = ("165", "148", "022", "001", "151")
+#: The approved bodies the sample spot checks name (each in the default approved_bodies):
+#: fixed here so that a longer approved list in the campaign leaves the samples unchanged.
+_SAMPLE_BODIES = ("中知（北京）认证有限公司", "中规（北京）认证有限公司", "华夏认证中心有限公司",
+                  "中国质量认证中心", "中联认证中心（北京）有限公司")
 
 
 def org_check(body: str) -> str:
@@ -162,7 +166,7 @@ class Gen:
     def spotcheck_row(self, city, failed: bool, measure: str | None = None) -> dict:
         y = self.year
         row = self.enterprise(city)
-        bodies = self.campaign.approved_bodies
+        bodies = _SAMPLE_BODIES
         i = self.rng.randrange(len(bodies))
         cert_date = self.date(dt.date(y - 3, 1, 1), dt.date(y - 1, 12, 31))
         while True:
@@ -172,7 +176,7 @@ class Gen:
                 self.used_certs.add(cert)
                 break
         check_date = self.date(dt.date(y, 7, 1), dt.date(y, 11, 15))
-        row.update(body=bodies[i].name, cert_no=cert, cert_date=cert_date,
+        row.update(body=bodies[i], cert_no=cert, cert_date=cert_date,
                    standard="GB/T 29490-2013", check_date=check_date, remark=None)
         if failed:
             row.update(conclusion="未达标", problems=self.rng.choice(_PROBLEMS),
