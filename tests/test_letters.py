@@ -403,7 +403,10 @@ def _asked_dates(text: str) -> list[tuple[dt.date, str]]:
     asked = []
     for sentence in re.split(r"[。；\n]", text):
         for m in _CN_DATE.finditer(sentence):
-            day = dt.date(*map(int, m.groups()))
+            try:
+                day = dt.date(*map(int, m.groups()))
+            except ValueError:  # an impossible date quoted from a city's file (a feedback letter's 原值)
+                continue
             before = sentence[max(0, m.start() - 6):m.start()]
             if ("请" in sentence[:m.start()] and sentence[m.end():m.end() + 1] == "前") or before.endswith("宽限期至"):
                 asked.append((day, sentence))
