@@ -162,6 +162,22 @@ def check(paths: Iterable[str | Path], campaign: Campaign | None = None,
     return CheckResult(files=files, findings=findings, ignored=ignored)
 
 
+def check_file(path: str | Path, name: str | None = None, campaign: Campaign | None = None) -> FileResult:
+    """Return one file's forms and findings, read as if it were called ``name``.
+
+    ``name`` (a relative path such as ``南京市/附件2.xlsx``) gives the file name and folder the
+    city and batch may be taken from, and is the ``file`` of every finding; the bytes at
+    ``path`` decide the format (a stored upload has no suffix). Legacy Word/WPS files are
+    converted by LibreOffice first.
+    """
+    from formkit.readers.office import converted_copies
+
+    path = Path(path)
+    campaign = campaign or load_campaign()
+    with converted_copies([path]):
+        return read_file(path, campaign, name)
+
+
 def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> None:
     """Raise FormkitError when the output folder is an input file, an input folder or inside one."""
     out = Path(out_dir).resolve()

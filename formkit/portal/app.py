@@ -1,0 +1,105 @@
+"""The ASGI application: routes, sessions, CSRF and who is asking.
+
+Starlette (not FastAPI): the API is small and fixed by SPEC §9, so plain routes with explicit
+JSON are clearer than a schema layer, and Starlette is already what uvicorn, asgi-csrf and
+SessionMiddleware are built around.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from formkit.portal import accounts, db
+from formkit.portal.service import Portal
+
+HERE = Path(__file__).parent
+SESSION_HOURS = 12
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+class Unauthorized(Exception):
+    """A bad or missing token or session (401)."""
+
+
+def current_user(request: Request) -> accounts.User | None:
+    """Return the user of a request (Bearer token, else the session); raise Unauthorized for a bad token."""
+    portal: Portal = request.app.state.portal
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized()
+        with portal.engine.connect() as conn:
+            user = accounts.user_for_token(conn, token.strip())
+        if user is None:
+            raise Unauthorized()
+        return user
+    uid = request.session.get("uid") if "session" in request.scope else None
+    if uid is None:
+        return None
+    with portal.engine.connect() as conn:
+        user = accounts.user_by_id(conn, int(uid))
+    if user is None:
+        request.session.clear()
+    return user
+
+
+def create_app(portal: Portal) -> Starlette:
+    """Return the ASGI app of the portal over ``portal`` (the CLI's `serve` hands it to uvicorn)."""
+    from asgi_csrf import asgi_csrf
+
+    from formkit.portal.views import api, pages
+
+    secret = db.secret(portal.engine)
+    routes = [
+        *api.routes(),
+        *pages.routes(),
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+    async def on_error(request: Request, exc: Exception):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "服务器内部错误，请稍后重试；如反复出现请联系技术支持"}, status_code=500)
+        return pages.error_page(request, 500, "服务器内部错误，请稍后重试；如反复出现请联系技术支持")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        portal.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
+        Middleware(SessionMiddleware, secret_key=secret, session_cookie="formkit_session",
+                   max_age=SESSION_HOURS * 3600, same_site="lax"),
+    ], exception_handlers={500: on_error, 404: pages.not_found, 405: pages.not_allowed})
+    app.state.portal = portal
+
+    async def send_csrf_failed(scope, send, message_id):
+        body = json.dumps({"detail": "请求缺少有效的安全令牌（CSRF），请刷新页面后重试"}, ensure_ascii=False).encode("utf-8")
+        await send({"type": "http.response.start", "status": 403,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return asgi_csrf(app, signing_secret=secret, send_csrf_failed=send_csrf_failed)
+
+
+def app_from_env():
+    """Return the app configured by FORMKIT_* environment variables (uvicorn --workers, --factory)."""
+    import os
+
+    portal = Portal(os.environ.get("FORMKIT_DB"), os.environ.get("FORMKIT_DATA", "formkit-data"),
+                    config=os.environ.get("FORMKIT_CONFIG") or None,
+                    workers=int(os.environ.get("FORMKIT_READERS", "2")))
+    return create_app(portal)

@@ -1,0 +1,81 @@
+"""What the API and the pages share: reading an upload within the size limit, the as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from formkit.portal.service import MAX_UPLOAD, Portal, Stored, TooLarge
+
+#: Room for the multipart envelope and the small fields around a 50 MB file.
+BODY_SLACK = 1024 * 1024
+
+TOO_LARGE = "文件超过50 MB上限，未予接收；请拆分后分别上传，或删除表格中无关的内容（如图片）后重试"
+
+
+class BadUpload(Exception):
+    """The request carries no file field."""
+
+
+def limited(request: Request, limit: int = MAX_UPLOAD + BODY_SLACK) -> Request:
+    """Return the request with a body that raises TooLarge once more than ``limit`` bytes arrive."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise TooLarge()
+    seen = 0
+    receive = request.receive
+
+    async def counting():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise TooLarge()
+        return message
+
+    return Request(request.scope, counting)
+
+
+async def receive_upload(request: Request, portal: Portal) -> tuple[Stored, str, dict]:
+    """Return (the stored file, its name, the other form fields); raise TooLarge or BadUpload.
+
+    The body is parsed by Starlette (python-multipart) while it streams; a file over the limit
+    is refused before anything is put in the store.
+    """
+    req = limited(request)
+    async with req.form(max_files=1, max_fields=20) as form:
+        upload = form.get("file")
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        if not isinstance(upload, UploadFile):
+            raise BadUpload()
+        tmp = portal.temp_file()
+        size = 0
+        try:
+            with tmp:
+                while chunk := await upload.read(1 << 20):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        raise TooLarge()
+                    tmp.write(chunk)
+            stored = portal.store(tmp.name)
+        except BaseException:
+            if os.path.exists(tmp.name):
+                os.unlink(tmp.name)
+            raise
+        return stored, upload.filename or "", fields
+
+
+def parse_as_of(text: str | None) -> dt.date | None:
+    """Return the date of an as_of parameter (None when absent); raise ValueError when not a date."""
+    if not text:
+        return None
+    from formkit.normalize import parse_date
+
+    day, _problem = parse_date(text)
+    if not isinstance(day, dt.date):
+        raise ValueError(text)
+    return day
