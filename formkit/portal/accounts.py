@@ -166,7 +166,9 @@ def login(engine, username: str, password: str, ip: str | None = None) -> User |
             db.login_failures.c.username == username, db.login_failures.c.at >= since)).scalar_one()
         if failures >= LOCK_FAILURES:
             record(conn, "login-locked", {"user": username}, username, ip)
-            raise Locked()
+    if failures >= LOCK_FAILURES:
+        raise Locked()
+    with engine.begin() as conn:
         row = conn.execute(sa.select(db.users).where(db.users.c.username == username)).first()
         good = False
         if row is not None and row.active and row.password_hash:

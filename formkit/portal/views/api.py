@@ -12,7 +12,7 @@ from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
 from formkit.portal.service import TooLarge
-from formkit.portal.views.common import TOO_LARGE, BadUpload, parse_as_of, receive_upload
+from formkit.portal.views.common import CSRF_REFUSED, TOO_LARGE, BadUpload, CsrfRefused, parse_as_of, receive_upload
 
 NEED_LOGIN = "请先登录，或在请求头中提供有效的 Authorization: Bearer 令牌"
 NOT_FOUND = "没有这份报送材料"
@@ -63,6 +63,8 @@ async def upload(request: Request, user):
     except TooLarge:
         await run_in_threadpool(portal.audit, "upload-too-large", {"limit_mb": 50}, user, client_ip(request))
         return problem(413, TOO_LARGE)
+    except CsrfRefused:
+        return problem(403, CSRF_REFUSED)
     except BadUpload:
         return problem(400, "请用 multipart/form-data 的 file 字段上传文件")
     city = user.city

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -13,11 +14,34 @@ from formkit.portal.service import MAX_UPLOAD, Portal, Stored, TooLarge
 #: Room for the multipart envelope and the small fields around a 50 MB file.
 BODY_SLACK = 1024 * 1024
 
+CSRF_REFUSED = "请求缺少有效的安全令牌（CSRF），请刷新页面后重试"
 TOO_LARGE = "文件超过50 MB上限，未予接收；请拆分后分别上传，或删除表格中无关的内容（如图片）后重试"
 
 
 class BadUpload(Exception):
     """The request carries no file field."""
+
+
+class CsrfRefused(Exception):
+    """A cookie-authenticated upload without the page's CSRF token."""
+
+
+def check_csrf(request: Request, fields: dict) -> None:
+    """Raise CsrfRefused unless the request may skip CSRF or carries the token of its csrftoken cookie.
+
+    Requests without cookies and Bearer-token requests cannot be forged by another site; a
+    request with cookies must send the token as the ``csrftoken`` field or the
+    ``x-csrftoken`` header (asgi-csrf's rules, applied here to multipart bodies).
+    """
+    if not request.headers.get("cookie"):
+        return
+    if request.headers.get("authorization", "").startswith("Bearer "):
+        return
+    get = request.scope.get("csrftoken")
+    expected = get() if get else ""
+    sent = request.headers.get("x-csrftoken") or fields.get("csrftoken") or ""
+    if not expected or not secrets.compare_digest(sent.encode("utf-8"), expected.encode("utf-8")):
+        raise CsrfRefused()
 
 
 def limited(request: Request, limit: int = MAX_UPLOAD + BODY_SLACK) -> Request:
@@ -50,6 +74,7 @@ async def receive_upload(request: Request, portal: Portal) -> tuple[Stored, str,
     async with req.form(max_files=1, max_fields=20) as form:
         upload = form.get("file")
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        check_csrf(request, fields)
         if not isinstance(upload, UploadFile):
             raise BadUpload()
         tmp = portal.temp_file()

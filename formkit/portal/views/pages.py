@@ -20,7 +20,7 @@ from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
 from formkit.portal.service import CHINA, TooLarge, local_day
-from formkit.portal.views.common import TOO_LARGE, BadUpload, receive_upload
+from formkit.portal.views.common import CSRF_REFUSED, TOO_LARGE, BadUpload, CsrfRefused, receive_upload
 from formkit.portal.worker import SLOT_NAMES, SLOT_TITLES, SLOTS
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -180,6 +180,8 @@ async def upload_page(request: Request, user):
     except TooLarge:
         await run_in_threadpool(portal.audit, "upload-too-large", {"limit_mb": 50}, user, client_ip(request))
         return error_page(request, 413, TOO_LARGE)
+    except CsrfRefused:
+        return error_page(request, 403, CSRF_REFUSED)
     except BadUpload:
         return error_page(request, 400, "请选择要上传的文件")
     city = user.city

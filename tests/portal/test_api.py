@@ -1,0 +1,267 @@
+"""The HTTP API of SPEC §9 over real HTTP, against `formkit serve` on SQLite and on PostgreSQL.
+
+One server per database kind serves the whole module; tests that depend on earlier uploads
+say so (the concurrency test fills every slot the merge test then reads).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from formkit import api
+from formkit.findings import FIELDS
+from tests import hostile_files as H
+from tests.portal.conftest import PASSWORD, SAMPLES, city_user, sample
+
+NANJING_1 = sample("南京市", "2-1")
+SUBMISSION_KEYS = {"id", "city", "filename", "sha256", "received_at", "forms", "errors", "warnings", "findings"}
+
+
+def upload(client: httpx.Client, path: Path, name: str | None = None, **fields) -> httpx.Response:
+    with open(path, "rb") as fh:
+        return client.post("/api/v1/submissions", files={"file": (name or path.name, fh)}, data=fields)
+
+
+def library_findings(path: Path, city: str | None) -> list[dict]:
+    """What `formkit check` says about the same file under the name the portal reads it as."""
+    name = f"{city}/{path.name}" if city else path.name
+    return [f.to_dict() for f in api.check_file(path, name).findings]
+
+
+def test_login_answers_the_same_for_a_wrong_name_and_a_wrong_password(server):
+    with server.client() as c:
+        good = c.post("/api/v1/login", json={"username": "city01", "password": PASSWORD})
+        assert good.status_code == 200
+        assert good.json() == {"username": "city01", "role": "city", "city": "南京市"}
+        cookie = good.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+    with server.client() as c:
+        wrong_password = c.post("/api/v1/login", json={"username": "city02", "password": "nope-nope"})
+        wrong_name = c.post("/api/v1/login", json={"username": "nobody", "password": PASSWORD})
+    assert wrong_password.status_code == wrong_name.status_code == 401
+    assert wrong_password.json() == wrong_name.json()
+
+
+def test_upload_is_answered_with_its_findings_at_their_cells(server):
+    with server.client("city01") as c:
+        r = upload(c, NANJING_1)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert set(body) == SUBMISSION_KEYS
+    assert body["city"] == "南京市" and body["filename"] == NANJING_1.name
+    assert body["sha256"] == hashlib.sha256(NANJING_1.read_bytes()).hexdigest()
+    assert body["forms"] == [{"form": "evaluation", "batch": 1, "records": 7}]
+    assert [(f["code"], f["cell"]) for f in body["findings"]] == [("uscc", "C7")]
+    assert all(set(f) == set(FIELDS) for f in body["findings"])
+    assert body["findings"] == library_findings(NANJING_1, "南京市")
+    assert (body["errors"], body["warnings"]) == (1, 0)
+    # stored by content hash; the name is only text
+    stored = server.data / "files" / body["sha256"][:2] / body["sha256"]
+    assert stored.read_bytes() == NANJING_1.read_bytes()
+
+
+def test_get_list_file_and_another_citys_ids(server):
+    with server.client("city01") as c:
+        sid = upload(c, NANJING_1).json()["id"]
+        got = c.get(f"/api/v1/submissions/{sid}")
+        assert got.status_code == 200 and got.json()["id"] == sid
+        assert c.get(f"/api/v1/submissions/{sid}/file").content == NANJING_1.read_bytes()
+        listed = c.get("/api/v1/submissions").json()
+        assert sid in [s["id"] for s in listed] and {s["city"] for s in listed} == {"南京市"}
+        assert c.get("/api/v1/submissions", params={"city": "苏州市"}).json() == []
+    with server.client("city05") as other:  # 苏州市
+        for tail in ("", "/file", "/annotated"):
+            r = other.get(f"/api/v1/submissions/{sid}{tail}")
+            assert r.status_code == 404, (tail, r.status_code)
+        assert other.get(f"/api/v1/submissions/{10 ** 9}").status_code == 404
+        assert all(s["city"] == "苏州市" for s in other.get("/api/v1/submissions").json())
+    with server.client("sheng") as province:
+        assert province.get(f"/api/v1/submissions/{sid}").status_code == 200
+        assert {s["city"] for s in province.get("/api/v1/submissions", params={"city": "南京市"}).json()} == {"南京市"}
+
+
+def test_no_token_or_a_wrong_one_is_401(server):
+    with server.client() as c:
+        assert c.get("/api/v1/submissions").status_code == 401
+        assert c.get("/api/v1/status").status_code == 401
+        assert c.post("/api/v1/merges").status_code == 401
+        r = c.get("/api/v1/status", headers={"Authorization": "Bearer not-a-token"})
+        assert r.status_code == 401 and "令牌" in r.json()["detail"]
+        assert upload(c, NANJING_1).status_code == 401
+
+
+def test_a_city_calling_a_province_endpoint_is_403(server):
+    with server.client("city01") as c:
+        assert c.post("/api/v1/merges", json={"as_of": "2024-01-15"}).status_code == 403
+        assert c.get("/api/v1/merges/1/files/summary.json").status_code == 403
+        assert upload(c, NANJING_1, city="苏州市").status_code == 403
+
+
+def test_an_upload_over_50_mb_is_refused_before_it_is_stored(server, tmp_path):
+    big = H.sparse_big(tmp_path / "超大.xlsx")
+    before = sorted(p.name for p in (server.data / "files").rglob("*") if p.is_file())
+    with server.client("city01") as c:
+        r = upload(c, big)
+    assert r.status_code == 413 and "50 MB" in r.json()["detail"]
+    assert sorted(p.name for p in (server.data / "files").rglob("*") if p.is_file()) == before
+    assert not any((server.data / "tmp").iterdir())
+
+
+def test_a_city_upload_that_reads_as_another_city_is_422(server):
+    suzhou = sample("苏州市", "3")
+    with server.client("city01") as c:
+        r = upload(c, suzhou)
+        assert r.status_code == 422
+        body = r.json()
+        assert body["findings"][0]["code"] == "city-ambiguous" and "苏州市" in body["findings"][0]["message"]
+        status = c.get("/api/v1/status", params={"as_of": "2023-06-01"}).json()
+    assert status["cities"]["南京市"]["spotcheck"]["submission"] != body["id"]
+    assert set(status["cities"]) == {"南京市"}  # a city sees only itself
+
+
+def test_five_failed_logins_lock_the_name_for_15_minutes(server):
+    with server.client() as c:
+        for _ in range(5):
+            assert c.post("/api/v1/login", json={"username": "city13", "password": "wrong-one"}).status_code == 401
+        r = c.post("/api/v1/login", json={"username": "city13", "password": PASSWORD})
+        assert r.status_code == 429 and "锁定" in r.json()["detail"]
+        # another name is not locked
+        assert c.post("/api/v1/login", json={"username": "city12", "password": PASSWORD}).status_code == 200
+
+
+def test_a_page_post_without_the_csrf_token_is_refused(server):
+    with server.client() as c:
+        page = c.get("/login")
+        token = page.text.split('name="csrftoken" value="')[1].split('"')[0]
+        r = c.post("/login", data={"csrftoken": token, "username": "city02", "password": PASSWORD})
+        assert r.status_code == 303 and c.cookies.get("formkit_session")
+        before = len(c.get("/api/v1/submissions").json())
+        with open(sample("无锡市", "3"), "rb") as fh:
+            refused = c.post("/upload", files={"file": (sample("无锡市", "3").name, fh)})
+        assert refused.status_code == 403
+        # the API with the session cookie is protected the same way
+        with open(sample("无锡市", "3"), "rb") as fh:
+            assert c.post("/api/v1/submissions", files={"file": ("a.docx", fh)}).status_code == 403
+        assert len(c.get("/api/v1/submissions").json()) == before
+        with open(sample("无锡市", "3"), "rb") as fh:
+            ok = c.post("/upload", files={"file": (sample("无锡市", "3").name, fh)}, data={"csrftoken": token})
+        assert ok.status_code == 303 and ok.headers["location"].startswith("/submissions/")
+        assert len(c.get("/api/v1/submissions").json()) == before + 1
+
+
+def test_a_resubmission_replaces_and_the_history_stays(server, tmp_path):
+    fixed = tmp_path / "南京市-附件2-第一批-修改后.xlsx"
+    wb = openpyxl.load_workbook(NANJING_1)
+    wb["Sheet1"]["C7"] = "91320111493099255C"
+    wb.save(fixed)
+    with server.client("city01") as c:
+        first = upload(c, NANJING_1).json()
+        assert c.get("/api/v1/status", params={"as_of": "2023-06-01"}).json()["cities"]["南京市"]["evaluation-1"][
+            "state"] == "errors"
+        second = upload(c, fixed).json()
+        assert second["findings"] == []
+        slot = c.get("/api/v1/status", params={"as_of": "2023-06-01"}).json()["cities"]["南京市"]["evaluation-1"]
+        ids = [s["id"] for s in c.get("/api/v1/submissions").json()]
+    assert slot["submission"] == second["id"] and slot["errors"] == 0 and slot["records"] == 7
+    assert slot["state"] in ("ok", "late")  # late: received after 2023-06-10 by the clock
+    assert first["id"] in ids and second["id"] in ids
+
+
+def all_uploads() -> list[tuple[str, Path]]:
+    return [(city.name, path) for city in sorted(SAMPLES.iterdir()) if city.name != "省局"
+            for path in sorted(city.iterdir())]
+
+
+def test_13_cities_uploading_at_once_are_all_answered_and_none_mixed_up(server):
+    jobs = all_uploads()
+    assert len({c for c, _ in jobs}) == 13
+
+    def send(job):
+        city, path = job
+        with server.client(city_user(city)) as c:
+            return city, path, upload(c, path)
+
+    with cf.ThreadPoolExecutor(len(jobs)) as pool:
+        done = list(pool.map(send, jobs))
+    by_city: dict[str, set[int]] = {}
+    for city, path, r in done:
+        assert r.status_code == 201, (path.name, r.status_code, r.text[:300])
+        body = r.json()
+        assert (body["city"], body["filename"]) == (city, path.name)
+        assert body["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert body["findings"] == library_findings(path, city), path.name
+        by_city.setdefault(city, set()).add(body["id"])
+    for city, ids in by_city.items():
+        with server.client(city_user(city)) as c:
+            listed = {s["id"]: s for s in c.get("/api/v1/submissions").json()}
+        assert ids <= set(listed), city
+        assert all(s["city"] == city for s in listed.values())
+    assert server.alive()
+
+
+def test_status_gives_every_slot_of_every_city(server):
+    with server.client("sheng") as c:
+        r = c.get("/api/v1/status", params={"as_of": "2024-01-15"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["as_of"] == "2024-01-15" and len(body["cities"]) == 13
+    for city, slots in body["cities"].items():
+        assert set(slots) == {"evaluation-1", "evaluation-2", "spotcheck", "anomaly"}
+        for s in slots.values():
+            assert {"state", "submission", "records", "errors", "warnings", "deadline"} <= set(s)
+    assert body["cities"]["宿迁市"]["anomaly"]["state"] == "missing"  # 宿迁市 sends no 附件4
+    assert body["cities"]["徐州市"]["spotcheck"]["state"] == "errors"  # K11 required
+    assert body["cities"]["南京市"]["spotcheck"]["records"] == 34
+
+
+def test_merge_gives_exactly_the_summary_of_formkit_merge_over_the_same_files(server, tmp_path):
+    plan = next((SAMPLES / "省局").iterdir())
+    with server.client("sheng") as c:
+        assert upload(c, plan).status_code == 201
+        r = c.post("/api/v1/merges", json={"as_of": "2024-01-15"})
+        assert r.status_code == 201, r.text
+        merged = r.json()
+        # the very files the merge used, fetched back through the API, merged by the library
+        status = c.get("/api/v1/status").json()
+        ids = sorted({s["submission"] for slots in status["cities"].values() for s in slots.values() if s["submission"]})
+        local = tmp_path / "in"
+        for sid in ids + [s["id"] for s in c.get("/api/v1/submissions").json() if s["city"] is None][:1]:
+            sub = c.get(f"/api/v1/submissions/{sid}").json()
+            folder = local / (sub["city"] or "省局")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / sub["filename"]).write_bytes(c.get(f"/api/v1/submissions/{sid}/file").content)
+        summary = c.get(f"/api/v1/merges/{merged['id']}/files/summary.json")
+        assert summary.status_code == 200
+        workbook = next(n for n in merged["files"] if n.endswith(".xlsx") and n.startswith("全省"))
+        assert c.get(f"/api/v1/merges/{merged['id']}/files/{workbook}").content[:2] == b"PK"
+        assert c.get(f"/api/v1/merges/{merged['id']}/files/..%2Fsummary.json").status_code == 404
+    result, _written = api.merge_to([local], tmp_path / "out", as_of=__import__("datetime").date(2024, 1, 15))
+    expected = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert merged["summary"] == expected
+    assert json.loads(summary.content) == expected
+    assert set(merged["files"]) >= {"summary.json", "findings.json", "findings.xlsx", "records.json"}
+    assert expected["totals"]["spotcheck"]["rows"] > 300  # every city's spot checks are in
+
+
+def test_every_action_is_an_audit_row(server):
+    from formkit.portal import db
+    from formkit.portal.accounts import audit_rows
+
+    engine = db.open_engine(server.db_url)
+    try:
+        rows = audit_rows(engine)
+    finally:
+        engine.dispose()
+    actions = {r["action"] for r in rows}
+    assert {"login", "login-failed", "login-locked", "upload", "upload-refused", "upload-too-large", "download",
+            "merge", "user-add", "user-token"} <= actions
+    upload_row = next(r for r in rows if r["action"] == "upload")
+    assert upload_row["username"] and upload_row["ip"] == "127.0.0.1" and upload_row["at"]
