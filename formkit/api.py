@@ -213,3 +213,57 @@ def merge_to(paths: Iterable[str | Path], out_dir: str | Path, campaign: Campaig
             gc.enable()
     result.timings["write"] = time.perf_counter() - started
     return result, written
+
+
+# --- feedback to the cities: marked-up copies and 数据问题反馈函 (SPEC §5) --------------------------
+
+
+def annotate_file(path: str | Path, dest_dir: str | Path, *, campaign: Campaign | None = None,
+                  display_name: str | None = None, result: FileResult | None = None) -> Path | None:
+    """Return the marked-up copy of one file written into ``dest_dir``, or None when none can be made.
+
+    The copy is the city's own workbook or document (``<stem>（问题标注）.xlsx|.docx``), every cell
+    with a finding filled and commented, and a 问题清单 of all the file's findings. ``result``
+    is the file's already-computed :class:`FileResult` (from :func:`read_file`), saving a second
+    read; ``display_name`` is the name the findings carry. None for a file that cannot be read
+    (encrypted, corrupt): its findings say why.
+    """
+    from formkit.outputs.annotate import annotate_file as run
+
+    return run(path, dest_dir, campaign=campaign or load_campaign(), display_name=display_name, result=result)
+
+
+def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Campaign | None = None,
+             progress: Callable[[Iterable], Iterable] | None = None):
+    """Return one :class:`formkit.outputs.annotate.Annotated` per input file, copies written under ``out_dir``.
+
+    Folders are scanned recursively and mirrored under ``out_dir``; ``.output`` is None (and
+    ``.reason`` says why) for a file that got no copy.
+    """
+    from formkit.outputs.annotate import annotate as run
+
+    return run(paths, out_dir, campaign=campaign or load_campaign(), progress=progress)
+
+
+def feedback_letters(merged_dir: str | Path, out_dir: str | Path, *, campaign: Campaign | None = None,
+                     combined: bool = False, pdf: bool = False, start: int | None = None,
+                     template: str | Path | None = None, today=None, progress=None):
+    """Return the :class:`formkit.outputs.letters.LettersResult` of the 数据问题反馈函 written into ``out_dir``.
+
+    One letter per city with findings in the merge output ``merged_dir`` (as ``formkit letters
+    feedback``); ``start`` is the first document number (None: the campaign's
+    ``letters.doc_number_start``); ``pdf`` adds a PDF of every document written (LibreOffice,
+    one call), listed in the result's ``pdfs``.
+    """
+    from formkit.outputs.letters import load_merged, write_letters
+
+    campaign = campaign or load_campaign()
+    merged = load_merged(merged_dir, campaign)
+    result = write_letters("feedback", merged, out_dir, campaign, template=template, combined=combined,
+                           today=today, start=start, progress=progress)
+    result.pdfs = []
+    if pdf and result.outputs:
+        from formkit.outputs.pdf import to_pdf
+
+        result.pdfs = to_pdf(result.outputs)
+    return result

@@ -249,7 +249,7 @@ def config_init(out, force):
               show_default=True, help="演示输出文件夹")
 @config_option
 def demo(out_dir, campaign):
-    """用内置的示例报送材料演示全过程：汇总13个设区市的附件，生成汇总报告和各类函件。"""
+    """用内置的示例报送材料演示全过程：汇总13个设区市的附件，生成汇总报告、各类函件（含数据问题反馈函）和问题标注副本。"""
     from formkit import api, console
     from formkit.outputs.letters import KINDS, load_merged, write_letters
     from formkit.outputs.report import write_report
@@ -298,6 +298,17 @@ def demo(out_dir, campaign):
             continue
         number = done.letters[-1].number + 1
         click.echo(f"  {name}{len(done.paths)}份：{documents / name}（合并文档：{done.combined.name}）")
+
+    # The cities' own files, marked up: what each city gets back with its 数据问题反馈函.
+    marked = out / "问题标注"
+    try:
+        annotated = api.annotate([samples], marked, campaign=campaign)
+        done = [a for a in annotated if a.output is not None]
+        flagged = sum(1 for a in done if a.findings)
+        click.echo(f"\n问题标注副本{len(done)}份（其中{flagged}份标有问题）：{marked}")
+    except (FormkitError, OSError) as exc:
+        failed = True
+        click.echo(f"\n问题标注副本未能生成：{exc}", err=True)
 
     # The filing register: import the sample register, show what the review would change
     # (a dry run) and who is due.

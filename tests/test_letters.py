@@ -241,6 +241,7 @@ TITLES = {
     "written-reminder": "关于贯标认证质量问题的书面提醒函",
     "rectification": "关于贯标质量抽查未达标限期整改的通知书",
     "urge": "关于报送2023年度贯标工作材料的催报函",
+    "feedback": "关于2023年度贯标工作报送材料数据问题的反馈函",
 }
 
 
@@ -487,8 +488,8 @@ def test_every_variable_is_documented(merged, campaign, kind):
     for key, value in letter.context.items():
         assert f"`{key}`" in section.split("\n## ")[0] or f"`{key}`" in common, key
         if isinstance(value, list):
-            for field in value[0]:
-                assert f"`明细[].{field}`" in section, field
+            for field in (value[0] if value else {}):
+                assert f"`{key}[].{field}`" in section, field
 
 
 # --- PDF ---------------------------------------------------------------------------------------------

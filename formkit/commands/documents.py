@@ -17,6 +17,7 @@ KIND_NAMES = {
     "written-reminder": "书面提醒函",
     "rectification": "限期整改通知书",
     "urge": "催报函",
+    "feedback": "数据问题反馈函",
 }
 
 #: Who gets each kind, for the message when nobody does.
@@ -26,6 +27,7 @@ WHO = {
     "written-reminder": "抽查未达标且处理措施为“书面提醒”的企业所涉认证机构",
     "rectification": "抽查未达标的企业",
     "urge": "有未报送、逾期报送或抽查数量不足的设区市",
+    "feedback": "报送材料中检查出问题的设区市",
 }
 
 
@@ -94,6 +96,7 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, regist
           written-reminder  书面提醒函（同上，处理措施为书面提醒）
           rectification     限期整改通知书（抽查未达标的企业，写明整改期限）
           urge              催报函（未报送、逾期报送或抽查数量不足的设区市）
+          feedback          数据问题反馈函（有问题的设区市，附件逐条列出问题及修改要求）
     文件名为“序号-收件单位-函件种类.docx”。
     """
     from formkit.outputs.letters import load_merged, write_letters

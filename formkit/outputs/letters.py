@@ -44,6 +44,7 @@ KINDS = {
     "written-reminder": "书面提醒函",
     "rectification": "限期整改通知书",
     "urge": "催报函",
+    "feedback": "数据问题反馈函",
 }
 
 #: Days after 成文日期 given for a reply (约谈, 书面提醒 self-inspection, 催报); ``[letters] reply_days``.
@@ -489,6 +490,10 @@ def build_letters(kind: str, merged: Merged, campaign: Campaign, today: dt.date 
         letters = _body_letters(kind, merged, campaign, base)
     elif kind == "rectification":
         letters = _rectifications(merged, campaign, base)
+    elif kind == "feedback":
+        from formkit.outputs.feedback import feedback_letters
+
+        letters = feedback_letters(merged, campaign, base)
     else:
         letters = _urges(merged, campaign, base)
     number = doc_number_start(campaign) if start is None else start
@@ -556,6 +561,7 @@ class LettersResult:
     letters: list[Letter]
     paths: list[Path]
     combined: Path | None = None
+    pdfs: list[Path] = field(default_factory=list)  # filled by api.feedback_letters(pdf=True)
 
     @property
     def outputs(self) -> list[Path]:

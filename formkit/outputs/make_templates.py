@@ -39,6 +39,7 @@ TEMPLATE_FILES = {
     "written-reminder": "written-reminder.docx",
     "rectification": "rectification.docx",
     "urge": "urge.docx",
+    "feedback": "feedback.docx",
 }
 
 #: The alternative text that marks the report's chart picture (replaced when the report is made).
@@ -340,6 +341,69 @@ def report():
     return _finish(doc, "贯标工作情况报告")
 
 
+# --- the feedback letter (数据问题反馈函) -------------------------------------------------------
+
+def _page_break(doc) -> None:
+    from docx.enum.text import WD_BREAK
+
+    paragraph = doc.add_paragraph()
+    official.compact(paragraph)
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+
+def _problem_table(doc) -> None:
+    official.add_table(
+        doc, ["序号", "类别", "位置", "问题及修改要求", "原值"],
+        [["{%tr for q in f.问题 %}"] + [""] * 4,
+         ["{{ q.序号 }}", "{{ q.类别 }}", "{{ q.位置 }}", "{{ q.问题 }}", "{{ q.原值 }}"],
+         ["{%tr endfor %}"] + [""] * 4],
+        widths=[8, 9, 30, 60, 25], font_size=10.5)
+
+
+def feedback():
+    """数据问题反馈函: to a city office; counts and resubmission date in the body, the problems per file in an 附件."""
+    doc = official.new_official_document()
+    _letterhead(doc)
+    doc.add_paragraph()
+    official.add_title(doc, "{{ 标题 }}")
+    doc.add_paragraph()
+    _addressee(doc)
+    official.add_body(doc, _INTRO + "{{ 省局 }}对各设区市报送的{{ 年度 }}年度贯标工作材料进行了汇总检查。你局共报送"
+                      "材料{{ 文件数 }}份，经检查发现数据问题{{ 问题数 }}处，其中错误{{ 错误数 }}处、警告{{ 警告数 }}处。")
+    _control(doc, "{%p if 明细 %}")
+    official.add_body(doc, "{{ 问题文件数 }}份文件中的{{ 文件问题数 }}处问题逐条列于附件（按文件排列，错误在前），写明了所在"
+                      "位置、问题及修改要求和原填写内容。错误须逐条修改；警告请逐条核实，确属无误的请在重新报送时说明情况。")
+    _control(doc, "{%p endif %}")
+    _control(doc, "{%p if 市级问题 %}")
+    official.add_body(doc, "此外，汇总核对还发现以下情况：")
+    _control(doc, "{%p for x in 市级问题 %}")
+    official.add_body(doc, "{{ x.序号 }}.{{ x.内容 }}")
+    _control(doc, "{%p endfor %}")
+    _control(doc, "{%p endif %}")
+    official.add_body(doc, "请你局组织核实更正，于{{ 重报期限 }}前将更正后的全部材料重新报送{{ 省局 }}{{ 联系处室 }}。")
+    official.add_body(doc, "特此函告。")
+    _control(doc, "{%p if 明细 %}")
+    doc.add_paragraph()
+    official.add_body(doc, "附件：{{ 附件名称 }}")
+    _control(doc, "{%p endif %}")
+    _signature(doc)
+    _contact_note(doc)
+    _control(doc, "{%p if 明细 %}")
+    _page_break(doc)
+    official.add_attachment_label(doc, "附件")
+    doc.add_paragraph()
+    official.add_title(doc, "{{ 附件名称 }}")
+    doc.add_paragraph()
+    _control(doc, "{%p for f in 明细 %}")
+    official.add_heading2(doc, "（{{ f.编号 }}）{{ f.文件 }}")
+    official.add_body(doc, "错误{{ f.错误数 }}处、警告{{ f.警告数 }}处。")
+    _problem_table(doc)
+    _control(doc, "{%p endfor %}")
+    _control(doc, "{%p endif %}")
+    _copy_to(doc)
+    return _finish(doc, "数据问题反馈函")
+
+
 BUILDERS = {
     "report": report,
     "reminder": reminder,
@@ -347,6 +411,7 @@ BUILDERS = {
     "written-reminder": written_reminder,
     "rectification": rectification,
     "urge": urge,
+    "feedback": feedback,
 }
 
 

@@ -249,3 +249,38 @@ def read_docx(path: Path, name: str) -> list[Grid]:
     if body is None:
         raise Unreadable("Word文件没有正文")
     return body_to_grids(body, name, document_is_plain(data))
+
+
+# --- positions, for writers that mark a cell the findings name (formkit annotate) ---------------
+
+
+def body_tables(body) -> list:
+    """Return the top-level ``w:tbl`` elements of a body in the order the grids number them (表1, 表2 …)."""
+    return [el for el in _children(body) if el.tag == _W + "tbl"]
+
+
+def table_cell_grid(tbl) -> list[list]:
+    """Return, per row as :func:`table_to_rows` counts them, the ``w:tc`` at each grid column.
+
+    A cell spanning columns stands at each of them; positions before or after the row's cells
+    (``w:gridBefore``/``w:gridAfter``) are None. ``result[r - 1][c - 1]`` is the element behind
+    the finding at 第r行第c列.
+    """
+    rows: list[list] = []
+    for tr in _rows_of(tbl):
+        if len(rows) >= MAX_ROWS:
+            break
+        trpr = tr.find(TRPR)
+        before = _int_attr(trpr.find(GRID_BEFORE), "val") if trpr is not None else 0
+        after = _int_attr(trpr.find(GRID_AFTER), "val") if trpr is not None else 0
+        row: list = [None] * before
+        for tc in _cells_of(tr):
+            tcpr = tc.find(TCPR)
+            span = max(1, _int_attr(tcpr.find(GRID_SPAN), "val", 1)) if tcpr is not None and \
+                tcpr.find(GRID_SPAN) is not None else 1
+            row.extend([tc] * min(span, MAX_COLS))
+            if len(row) > MAX_COLS:
+                break
+        row.extend([None] * after)
+        rows.append(row[:MAX_COLS])
+    return rows
