@@ -173,10 +173,6 @@ class Portal:
 
     async def annotated(self, sub: dict) -> Path | None:
         """Return the marked-up copy of a submission (made once, then kept), or None."""
-        from formkit import api
-
-        if not hasattr(api, "annotate_file"):
-            raise NotImplementedError
         folder = self.data / "annotated" / str(sub["id"])
         done = [p for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
         if done:

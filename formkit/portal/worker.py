@@ -75,10 +75,28 @@ def report(path: str, name: str) -> dict:
 
 
 def annotate(path: str, dest_dir: str, name: str) -> str | None:
-    """Return the path of the marked-up copy of an upload (api.annotate_file), or None."""
+    """Return the path of the marked-up copy of an upload (api.annotate_file), or None.
+
+    The stored file has no suffix (it is named by its hash) and openpyxl opens a workbook only
+    under a workbook's suffix: the copy is made from a link named with the upload's suffix.
+    """
+    import os
+
     from formkit import api
 
-    out = api.annotate_file(Path(path), Path(dest_dir), campaign=_CAMPAIGN, display_name=name)
+    from formkit.readers import sniff
+
+    kind = sniff(Path(path))
+    suffix = f".{kind}" if kind in ("xlsx", "docx", "pdf") else Path(name).suffix.lower()
+    link = Path(dest_dir) / "source" / f"upload{suffix if suffix in api.SCANNED else ''}"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, link)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(path, link)
+    out = api.annotate_file(link, Path(dest_dir), campaign=_CAMPAIGN, display_name=name)
     return str(out) if out else None
 
 

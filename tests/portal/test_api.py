@@ -88,6 +88,24 @@ def test_get_list_file_and_another_citys_ids(server):
         assert {s["city"] for s in province.get("/api/v1/submissions", params={"city": "南京市"}).json()} == {"南京市"}
 
 
+def test_the_marked_up_copy_is_the_citys_workbook_with_its_findings(server, tmp_path):
+    with server.client("city01") as c:
+        sid = upload(c, NANJING_1).json()["id"]
+        r = c.get(f"/api/v1/submissions/{sid}/annotated")
+        again = c.get(f"/api/v1/submissions/{sid}/annotated")
+    assert r.status_code == 200, r.text
+    assert "%EF%BC%88%E9%97%AE%E9%A2%98%E6%A0%87%E6%B3%A8%EF%BC%89.xlsx" in r.headers["content-disposition"]  # （问题标注）.xlsx
+    assert again.content == r.content
+    path = tmp_path / "marked.xlsx"
+    path.write_bytes(r.content)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "问题清单"
+    cell = wb["Sheet1"]["C7"]
+    assert cell.value == "91320111493O99255C" and cell.comment is not None and "字母O" in cell.comment.text
+    assert cell.fill.fill_type == "solid"
+    assert wb["Sheet1"]["C6"].comment is None and wb["Sheet1"]["C6"].fill.fill_type != "solid"
+
+
 def test_no_token_or_a_wrong_one_is_401(server):
     with server.client() as c:
         assert c.get("/api/v1/submissions").status_code == 401

@@ -135,10 +135,7 @@ async def submission_annotated(request: Request, user):
     sub = await _own_submission(request, user)
     if sub is None:
         return problem(404, NOT_FOUND)
-    try:
-        path = await portal.annotated(sub)
-    except NotImplementedError:
-        return problem(503, "问题标注件功能尚未安装（需要 formkit annotate），请先根据问题清单修改")
+    path = await portal.annotated(sub)
     if path is None:
         return problem(404, "这份材料无法读取，没有可标注的副本；请根据问题清单处理后重新上传")
     await run_in_threadpool(portal.audit, "download", {"submission": sub["id"], "file": "annotated"}, user,
