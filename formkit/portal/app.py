@@ -109,5 +109,8 @@ def app_from_env():
 
     portal = Portal(os.environ.get("FORMKIT_DB"), os.environ.get("FORMKIT_DATA", "formkit-data"),
                     config=os.environ.get("FORMKIT_CONFIG") or None,
-                    workers=int(os.environ.get("FORMKIT_READERS", "2")))
+                    workers=int(os.environ.get("FORMKIT_READERS", "2")),
+                    timeout=float(os.environ["FORMKIT_READ_TIMEOUT"]) if os.environ.get("FORMKIT_READ_TIMEOUT") else None,
+                    memory=int(os.environ["FORMKIT_READ_MEMORY_MB"]) * 1024 * 1024
+                    if os.environ.get("FORMKIT_READ_MEMORY_MB") else None)
     return create_app(portal)

@@ -29,7 +29,7 @@ SLOT_DEADLINES = {"evaluation-1": "evaluation_batch1", "evaluation-2": "evaluati
                   "spotcheck": "spotcheck", "anomaly": "anomaly"}
 
 DEFAULT_MEMORY = 2 * 1024 ** 3
-DEFAULT_TIMEOUT = 120.0
+DEFAULT_TIMEOUT = 60.0
 
 
 def slot_of(form: str, batch: int | None) -> str | None:
