@@ -56,7 +56,7 @@ def serve(db, data, host, port, workers, readers, config_path):
         fail(str(exc))
     url = engine_url(db)
     if workers > 1 and url.startswith("sqlite"):
-        fail("SQLite 数据库只能用一个 Web 进程；多进程（--workers）请用 --db postgresql://…")
+        fail("SQLite 数据库只能用一个 Web 进程；多进程（--workers）须用 PostgreSQL：--db postgresql://用户@主机/库名")
     _engine(db).dispose()  # a clear message now, not a traceback in every worker
     try:
         os.makedirs(data, exist_ok=True)

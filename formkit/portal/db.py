@@ -143,7 +143,7 @@ def _sqlite_connect(dbapi_conn, _record):
 def open_engine(db: str | None) -> sa.Engine:
     """Return an engine with the portal's tables created, or raise FormkitError in Chinese."""
     url = engine_url(db)
-    shown = display_url(url)
+    shown = display_url(db or DEFAULT_DB)
     try:
         if url.startswith("sqlite"):
             engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
