@@ -1,5 +1,9 @@
 // Drag and drop onto the upload area; without JavaScript the plain form still works.
 (function () {
+  var chosen = document.getElementById("chosen"), picker = document.getElementById("file");
+  if (picker && chosen) picker.addEventListener("change", function () {
+    chosen.textContent = picker.files.length ? "已选择：" + picker.files[0].name : "";
+  });
   var form = document.getElementById("upload"), drop = document.getElementById("drop"),
       input = document.getElementById("file"), progress = document.getElementById("progress");
   if (!form || !window.FormData || !window.fetch) return;
