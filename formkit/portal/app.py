@@ -61,12 +61,13 @@ def create_app(portal: Portal) -> Starlette:
     """Return the ASGI app of the portal over ``portal`` (the CLI's `serve` hands it to uvicorn)."""
     from asgi_csrf import asgi_csrf
 
-    from formkit.portal.views import api, pages
+    from formkit.portal.views import api, pages, province
 
     secret = db.secret(portal.engine)
     routes = [
         *api.routes(),
         *pages.routes(),
+        *province.routes(),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

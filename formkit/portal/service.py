@@ -313,6 +313,15 @@ class Portal:
                 "summary": json.loads(row.summary_json), "files": json.loads(row.files_json),
                 "submissions": json.loads(row.submissions_json)}
 
+    def merge_list(self) -> list[dict]:
+        """Return every finished merge, newest first (without its summary)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(db.merges.c.id, db.merges.c.created_at, db.merges.c.created_by,
+                                          db.merges.c.as_of, db.merges.c.files_json)
+                                .order_by(db.merges.c.id.desc())).all()
+        return [{"id": r.id, "created_at": r.created_at, "created_by": r.created_by, "as_of": r.as_of,
+                 "files": json.loads(r.files_json)} for r in rows if json.loads(r.files_json)]
+
     def merge_file(self, mid: int, name: str) -> Path | None:
         rec = self.merge_record(mid)
         if rec is None or name not in rec["files"]:

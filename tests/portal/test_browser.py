@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def login(browser, portal, user: str, viewport=(1366, 768)):
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{portal.url}/my")
+    page.wait_for_url(re.compile(r"/(my|overview)$"))
     return context, page
 
 
@@ -140,3 +141,73 @@ def test_a_failed_login_stays_on_the_page_with_a_message(browser, portal):
     page.click("button[type=submit]")
     assert page.locator(".alert").inner_text() == "用户名或密码错误"
     context.close()
+
+
+def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(browser, portal, tmp_path):
+    from tests.portal.test_api import upload
+
+    context, page = login(browser, portal, "sheng")
+    assert page.url.endswith("/overview")
+    page.goto(f"{portal.url}/overview?as_of=2023-08-01")
+    assert page.locator("table.matrix tbody tr").count() == 13
+    cell = page.locator("tr[data-city='徐州市'] td[data-slot='spotcheck']")
+    assert cell.get_attribute("data-state") == "not-due" and "未到期" in cell.inner_text()
+    assert page.locator("tr[data-city='宿迁市'] td[data-slot='anomaly'] .state").inner_text() == "未报送"
+
+    with portal.client("city03") as c:  # 徐州市: its 附件3 has a seeded required error at K11
+        assert upload(c, sample("徐州市", "3")).status_code == 201
+    page.reload()
+    cell = page.locator("tr[data-city='徐州市'] td[data-slot='spotcheck']")
+    assert cell.get_attribute("data-state") == "errors" and "有错误" in cell.inner_text()
+    assert "33条" in cell.inner_text()
+    shot(page, "portal-overview.png")
+
+    # a city's detail: its submissions with their findings
+    page.click("tr[data-city='徐州市'] th a")
+    assert page.locator("h1").inner_text() == "徐州市 · 我的报送"
+    assert page.locator("td.where", has_text="Sheet1!K11").count() == 1
+
+    # a merge from the page; its files downloadable
+    page.goto(f"{portal.url}/merges")
+    page.fill("input[name=as_of]", "2024-01-15")
+    with page.expect_navigation(url=f"{portal.url}/merges/*"):
+        page.click("text=用各市最新报送汇总")
+    assert "汇总结果（截至2024-01-15）" in page.locator("h1").inner_text()
+    with page.expect_download() as info:
+        page.click("text=summary.json")
+    saved = tmp_path / "summary.json"
+    info.value.save_as(saved)
+    import json
+
+    summary = json.loads(saved.read_text(encoding="utf-8"))
+    assert summary["cities"]["徐州市"]["spotcheck"]["rows"] == 32  # 33 rows, one with an error
+    shot(page, "portal-merge.png")
+
+    # 用户: add a city account from the page, issue it a token, then see it in 日志
+    page.goto(f"{portal.url}/users")
+    page.fill("form.grid-form input[name=username]", "yangzhou2")
+    page.select_option("form.grid-form select[name=city]", "扬州市")
+    page.fill("form.grid-form input[name=password]", "a-good-password")
+    page.click("form.grid-form button[type=submit]")
+    assert "已添加用户 yangzhou2" in page.content()
+    page.locator("tr[data-user='yangzhou2'] button", has_text="签发令牌").click()
+    token = page.locator("#token").inner_text()
+    with portal.client() as c:
+        r = c.get("/api/v1/submissions", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200 and r.json() == []
+    page.goto(f"{portal.url}/audit?action=user-add")
+    assert page.locator("table.audit tbody tr", has_text="yangzhou2").count() == 1
+    context.close()
+
+
+def test_a_city_gets_403_on_every_province_page(portal):
+    with portal.client() as c:
+        token = c.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
+        c.post("/login", data={"csrftoken": token, "username": "city04", "password": PASSWORD})
+        for path in ("/overview", "/merges", "/merges/1", "/users", "/audit"):
+            assert c.get(path).status_code == 403, path
+        assert c.post("/merges", data={"csrftoken": token, "as_of": "2024-01-15"}).status_code == 403
+        assert c.post("/users", data={"csrftoken": token, "op": "add", "username": "x", "role": "province",
+                                      "password": "12345678"}).status_code == 403
+        assert c.post("/users", data={"op": "add", "username": "x", "role": "province",
+                                      "password": "12345678"}).status_code == 403  # no CSRF token either
