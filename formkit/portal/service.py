@@ -23,7 +23,7 @@ from formkit.findings import Finding
 from formkit.fsutil import safe_filename
 from formkit.portal import db
 from formkit.portal.accounts import User, record
-from formkit.portal.worker import SLOT_DEADLINES, SLOTS, ReaderPool, annotate, merge_job, report
+from formkit.portal.worker import SLOT_DEADLINES, SLOTS, ReaderPool, annotate, documents_job, merge_job, report
 
 MAX_UPLOAD = 50 * 1024 * 1024
 MERGE_TIMEOUT = 600.0
@@ -312,6 +312,30 @@ class Portal:
         return {"id": row.id, "as_of": row.as_of, "created_at": row.created_at, "created_by": row.created_by,
                 "summary": json.loads(row.summary_json), "files": json.loads(row.files_json),
                 "submissions": json.loads(row.submissions_json)}
+
+    async def documents(self, mid: int, user: User, ip: str | None = None) -> list[str]:
+        """Write the report and every kind of letter from merge ``mid``; return their relative names."""
+        folder = self.data / "merges" / str(mid)
+        out = folder / "docs"
+        shutil.rmtree(out, ignore_errors=True)
+        done = await self.pool.run(documents_job, str(folder / "out"), str(out), name="documents",
+                                   timeout=MERGE_TIMEOUT)
+        if not done or "error" in done:
+            raise FormkitError((done or {}).get("error") or "公文未能生成（处理进程超时或异常退出），请稍后重试")
+        self.audit("documents", {"merge": mid, "files": len(done["files"])}, user, ip)
+        return done["files"]
+
+    def document_names(self, mid: int) -> list[str]:
+        out = self.data / "merges" / str(mid) / "docs"
+        if not out.is_dir():
+            return []
+        return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+    def document_file(self, mid: int, name: str) -> Path | None:
+        """Return a document of merge ``mid`` by its relative name (only one that is listed)."""
+        if name not in self.document_names(mid):
+            return None
+        return self.data / "merges" / str(mid) / "docs" / name
 
     def merge_list(self) -> list[dict]:
         """Return every finished merge, newest first (without its summary)."""

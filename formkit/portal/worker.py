@@ -118,6 +118,26 @@ def merge_job(inputs: str, out_dir: str, as_of: str) -> dict:
     return {"summary": summary, "files": files, "counts": result.counts}
 
 
+def documents_job(merged_dir: str, out_dir: str) -> dict:
+    """Return the documents (report and letters) written from a merge, as paths relative to ``out_dir``."""
+    import zipfile
+
+    from formkit import api
+    from formkit.errors import FormkitError
+    from formkit.fsutil import atomic_path
+
+    out = Path(out_dir)
+    try:
+        written = api.documents(merged_dir, out, campaign=_CAMPAIGN)
+    except FormkitError as exc:
+        return {"error": str(exc)}
+    names = sorted(p.relative_to(out).as_posix() for p in written)
+    with atomic_path(out / "全部公文.zip") as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            zf.write(out / name, name)
+    return {"files": names + ["全部公文.zip"]}
+
+
 def unreadable(name: str, message: str) -> dict:
     f = Finding.make("unreadable", message, file=name)
     return {"family": None, "forms": [], "findings": [f.to_dict()]}

@@ -181,6 +181,31 @@ def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(brow
 
     summary = json.loads(saved.read_text(encoding="utf-8"))
     assert summary["cities"]["徐州市"]["spotcheck"]["rows"] == 32  # 33 rows, one with an error
+    # the report and every letter from that merge, singly and as one zip
+    with page.expect_navigation():
+        page.click("text=生成汇总报告和全部函件")
+    import docx
+    import zipfile
+
+    with page.expect_download() as info:
+        page.click("text=2023年度贯标工作情况报告.docx")
+    report = tmp_path / "report.docx"
+    info.value.save_as(report)
+    assert any("徐州市" in cell.text for t in docx.Document(report).tables for row in t.rows for cell in row.cells)
+    page.click("text=逐份函件")
+    assert page.locator("details ul.files a", has_text="催报函/001-南京市知识产权局-催报函.docx").count() == 1
+    combined = page.locator("ul.files a", has_text="催报函/全部-催报函.docx")
+    with page.expect_download() as info:
+        combined.click()
+    letters = tmp_path / "urge.docx"
+    info.value.save_as(letters)
+    text = "\n".join(p.text for p in docx.Document(letters).paragraphs)
+    assert "南京市知识产权局" in text  # 南京 sent nothing here: urged
+    with page.expect_download() as info:
+        page.click("text=全部公文.zip")
+    bundle = tmp_path / "all.zip"
+    info.value.save_as(bundle)
+    assert "2023年度贯标工作情况报告.docx" in zipfile.ZipFile(bundle).namelist()
     shot(page, "portal-merge.png")
 
     # 用户: add a city account from the page, issue it a token, then see it in 日志

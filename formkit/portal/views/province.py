@@ -110,7 +110,42 @@ async def merge_page(request: Request, user):
         rec = None
     if rec is None or not rec["files"]:
         return error_page(request, 404, "没有这次汇总")
-    return render(request, "merge.html", user=user, merge=rec, cities=rec["summary"].get("cities", {}))
+    docs = await run_in_threadpool(portal.document_names, rec["id"])
+    return render(request, "merge.html", user=user, merge=rec, cities=rec["summary"].get("cities", {}), docs=docs,
+                  singles=[n for n in docs if "/" in n and "/全部-" not in n])
+
+
+@province("merge")
+async def documents_page(request: Request, user):
+    portal = request.app.state.portal
+    try:
+        rec = await run_in_threadpool(portal.merge_record, int(request.path_params["id"]))
+    except ValueError:
+        rec = None
+    if rec is None or not rec["files"]:
+        return error_page(request, 404, "没有这次汇总")
+    try:
+        await portal.documents(rec["id"], user, client_ip(request))
+    except FormkitError as exc:
+        return error_page(request, 500, str(exc))
+    return RedirectResponse(f"/merges/{rec['id']}#docs", status_code=303)
+
+
+@province("merge")
+async def document_file(request: Request, user):
+    from starlette.responses import FileResponse
+
+    portal = request.app.state.portal
+    try:
+        mid = int(request.path_params["id"])
+    except ValueError:
+        return error_page(request, 404, "没有这份公文")
+    name = request.path_params["name"]
+    path = await run_in_threadpool(portal.document_file, mid, name)
+    if path is None:
+        return error_page(request, 404, "没有这份公文")
+    await run_in_threadpool(portal.audit, "download", {"merge": mid, "document": name}, user, client_ip(request))
+    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
 
 
 @province()
@@ -177,6 +212,8 @@ def routes() -> list[Route]:
         Route("/overview", overview),
         Route("/merges", merges_page, methods=["GET", "POST"]),
         Route("/merges/{id}", merge_page),
+        Route("/merges/{id}/documents", documents_page, methods=["POST"]),
+        Route("/merges/{id}/docs/{name:path}", document_file),
         Route("/users", users_page, methods=["GET", "POST"]),
         Route("/audit", audit_page),
     ]
