@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from formkit.errors import FormkitError
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
-from formkit.portal.service import TooLarge
-from formkit.portal.views.common import CSRF_REFUSED, TOO_LARGE, BadUpload, CsrfRefused, parse_as_of, receive_upload
+from formkit.portal.views.common import UploadRefused, parse_as_of, path_id, send_file, take_upload
 
 NEED_LOGIN = "请先登录，或在请求头中提供有效的 Authorization: Bearer 令牌"
 NOT_FOUND = "没有这份报送材料"
@@ -59,14 +58,9 @@ async def login(request: Request):
 async def upload(request: Request, user):
     portal = request.app.state.portal
     try:
-        stored, filename, fields = await receive_upload(request, portal)
-    except TooLarge:
-        await run_in_threadpool(portal.audit, "upload-too-large", {"limit_mb": 50}, user, client_ip(request))
-        return problem(413, TOO_LARGE)
-    except CsrfRefused:
-        return problem(403, CSRF_REFUSED)
-    except BadUpload:
-        return problem(400, "请用 multipart/form-data 的 file 字段上传文件")
+        stored, filename, fields = await take_upload(request, portal, user)
+    except UploadRefused as exc:
+        return problem(exc.status, exc.message)
     city = user.city
     if fields.get("city"):
         if not allowed(user, "upload-for-any"):
@@ -97,11 +91,8 @@ async def list_submissions(request: Request, user):
 
 async def _own_submission(request: Request, user):
     portal = request.app.state.portal
-    try:
-        sid = int(request.path_params["id"])
-    except ValueError:
-        return None
-    sub = await run_in_threadpool(portal.submission, sid)
+    sid = path_id(request)
+    sub = await run_in_threadpool(portal.submission, sid) if sid is not None else None
     if sub is None:
         return None
     if not allowed(user, "view-city", sub["city"]):
@@ -123,10 +114,8 @@ async def submission_file(request: Request, user):
     sub = await _own_submission(request, user)
     if sub is None:
         return problem(404, NOT_FOUND)
-    await run_in_threadpool(portal.audit, "download", {"submission": sub["id"], "file": "original"}, user,
-                            client_ip(request))
-    return FileResponse(portal.file_path(sub["sha256"]), filename=sub["filename"],
-                        media_type="application/octet-stream")
+    return await send_file(request, portal, user, portal.file_path(sub["sha256"]), sub["filename"],
+                           {"submission": sub["id"], "file": "original"})
 
 
 @guarded
@@ -138,9 +127,7 @@ async def submission_annotated(request: Request, user):
     path = await portal.annotated(sub)
     if path is None:
         return problem(404, "这份材料无法读取，没有可标注的副本；请根据问题清单处理后重新上传")
-    await run_in_threadpool(portal.audit, "download", {"submission": sub["id"], "file": "annotated"}, user,
-                            client_ip(request))
-    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
+    return await send_file(request, portal, user, path, path.name, {"submission": sub["id"], "file": "annotated"})
 
 
 @guarded
@@ -181,16 +168,11 @@ async def merge_file(request: Request, user):
     if not allowed(user, "merge"):
         return problem(403, "只有省局账号可以下载汇总文件")
     portal = request.app.state.portal
-    try:
-        mid = int(request.path_params["id"])
-    except ValueError:
-        return problem(404, "没有这次汇总")
-    name = request.path_params["name"]
-    path = await run_in_threadpool(portal.merge_file, mid, name)
+    mid, name = path_id(request), request.path_params["name"]
+    path = await run_in_threadpool(portal.merge_file, mid, name) if mid is not None else None
     if path is None:
         return problem(404, "没有这个汇总文件")
-    await run_in_threadpool(portal.audit, "download", {"merge": mid, "file": name}, user, client_ip(request))
-    return FileResponse(path, filename=name, media_type="application/octet-stream")
+    return await send_file(request, portal, user, path, name, {"merge": mid, "file": name})
 
 
 @guarded
@@ -198,10 +180,8 @@ async def get_merge(request: Request, user):
     if not allowed(user, "merge"):
         return problem(403, "只有省局账号可以查看汇总")
     portal = request.app.state.portal
-    try:
-        rec = await run_in_threadpool(portal.merge_record, int(request.path_params["id"]))
-    except ValueError:
-        rec = None
+    mid = path_id(request)
+    rec = await run_in_threadpool(portal.merge_record, mid) if mid is not None else None
     if rec is None:
         return problem(404, "没有这次汇总")
     return JSONResponse(rec)

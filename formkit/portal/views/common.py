@@ -9,6 +9,7 @@ import secrets
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from formkit.portal.app import client_ip
 from formkit.portal.service import MAX_UPLOAD, Portal, Stored, TooLarge
 
 #: Room for the multipart envelope and the small fields around a 50 MB file.
@@ -92,6 +93,49 @@ async def receive_upload(request: Request, portal: Portal) -> tuple[Stored, str,
                 os.unlink(tmp.name)
             raise
         return stored, upload.filename or "", fields
+
+
+class UploadRefused(Exception):
+    """An upload refused before it is read: (HTTP status, Chinese message)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+async def take_upload(request: Request, portal: Portal, user) -> tuple[Stored, str, dict]:
+    """Return (stored file, name, fields) of an upload; raise UploadRefused (413, 403, 400).
+
+    A refusal for size is an audit row.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        return await receive_upload(request, portal)
+    except TooLarge:
+        await run_in_threadpool(portal.audit, "upload-too-large", {"limit_mb": 50}, user, client_ip(request))
+        raise UploadRefused(413, TOO_LARGE) from None
+    except CsrfRefused:
+        raise UploadRefused(403, CSRF_REFUSED) from None
+    except BadUpload:
+        raise UploadRefused(400, "请选择要上传的文件（multipart/form-data 的 file 字段）") from None
+
+
+def path_id(request: Request, key: str = "id") -> int | None:
+    """Return an integer path parameter, or None when it is not one."""
+    try:
+        return int(request.path_params[key])
+    except (KeyError, ValueError):
+        return None
+
+
+async def send_file(request: Request, portal: Portal, user, path, filename: str, detail: dict):
+    """Return the file as a download, after writing its audit row."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import FileResponse
+
+    await run_in_threadpool(portal.audit, "download", detail, user, client_ip(request))
+    return FileResponse(path, filename=filename, media_type="application/octet-stream")
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -19,8 +19,8 @@ from formkit.findings import CODE_NAMES, Finding
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
-from formkit.portal.service import CHINA, TooLarge, local_day
-from formkit.portal.views.common import CSRF_REFUSED, TOO_LARGE, BadUpload, CsrfRefused, receive_upload
+from formkit.portal.service import CHINA
+from formkit.portal.views.common import UploadRefused, path_id, take_upload
 from formkit.portal.worker import SLOT_NAMES, SLOT_TITLES, SLOTS
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -176,14 +176,9 @@ async def my_page(request: Request, user):
 async def upload_page(request: Request, user):
     portal = request.app.state.portal
     try:
-        stored, filename, fields = await receive_upload(request, portal)
-    except TooLarge:
-        await run_in_threadpool(portal.audit, "upload-too-large", {"limit_mb": 50}, user, client_ip(request))
-        return error_page(request, 413, TOO_LARGE)
-    except CsrfRefused:
-        return error_page(request, 403, CSRF_REFUSED)
-    except BadUpload:
-        return error_page(request, 400, "请选择要上传的文件")
+        stored, filename, fields = await take_upload(request, portal, user)
+    except UploadRefused as exc:
+        return error_page(request, exc.status, exc.message)
     city = user.city
     if user.role == "province" and fields.get("city"):
         known = portal.campaign.city(fields["city"])
@@ -197,11 +192,8 @@ async def upload_page(request: Request, user):
 @page
 async def submission_page(request: Request, user):
     portal = request.app.state.portal
-    try:
-        sid = int(request.path_params["id"])
-    except ValueError:
-        return error_page(request, 404, "没有这份报送材料")
-    sub = await run_in_threadpool(portal.submission, sid)
+    sid = path_id(request)
+    sub = await run_in_threadpool(portal.submission, sid) if sid is not None else None
     if sub is None or not allowed(user, "view-city", sub["city"]):
         return error_page(request, 404, "没有这份报送材料")
     sub["rows"] = finding_rows(sub["findings"])

@@ -18,7 +18,7 @@ from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import client_ip
 from formkit.portal.service import CHINA
-from formkit.portal.views.common import parse_as_of
+from formkit.portal.views.common import parse_as_of, path_id, send_file
 from formkit.portal.views.pages import days_note, error_page, local_time, page, render
 from formkit.portal.worker import SLOTS
 
@@ -101,14 +101,18 @@ async def merges_page(request: Request, user):
                   today=dt.datetime.now(CHINA).date().isoformat())
 
 
+async def finished_merge(request: Request) -> dict | None:
+    """Return the finished merge named in the path, or None."""
+    mid = path_id(request)
+    rec = await run_in_threadpool(request.app.state.portal.merge_record, mid) if mid is not None else None
+    return rec if rec is not None and rec["files"] else None
+
+
 @province("merge")
 async def merge_page(request: Request, user):
     portal = request.app.state.portal
-    try:
-        rec = await run_in_threadpool(portal.merge_record, int(request.path_params["id"]))
-    except ValueError:
-        rec = None
-    if rec is None or not rec["files"]:
+    rec = await finished_merge(request)
+    if rec is None:
         return error_page(request, 404, "没有这次汇总")
     docs = await run_in_threadpool(portal.document_names, rec["id"])
     return render(request, "merge.html", user=user, merge=rec, cities=rec["summary"].get("cities", {}), docs=docs,
@@ -118,11 +122,8 @@ async def merge_page(request: Request, user):
 @province("merge")
 async def documents_page(request: Request, user):
     portal = request.app.state.portal
-    try:
-        rec = await run_in_threadpool(portal.merge_record, int(request.path_params["id"]))
-    except ValueError:
-        rec = None
-    if rec is None or not rec["files"]:
+    rec = await finished_merge(request)
+    if rec is None:
         return error_page(request, 404, "没有这次汇总")
     try:
         await portal.documents(rec["id"], user, client_ip(request))
@@ -133,19 +134,12 @@ async def documents_page(request: Request, user):
 
 @province("merge")
 async def document_file(request: Request, user):
-    from starlette.responses import FileResponse
-
     portal = request.app.state.portal
-    try:
-        mid = int(request.path_params["id"])
-    except ValueError:
-        return error_page(request, 404, "没有这份公文")
-    name = request.path_params["name"]
-    path = await run_in_threadpool(portal.document_file, mid, name)
+    mid, name = path_id(request), request.path_params["name"]
+    path = await run_in_threadpool(portal.document_file, mid, name) if mid is not None else None
     if path is None:
         return error_page(request, 404, "没有这份公文")
-    await run_in_threadpool(portal.audit, "download", {"merge": mid, "document": name}, user, client_ip(request))
-    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
+    return await send_file(request, portal, user, path, path.name, {"merge": mid, "document": name})
 
 
 @province()
