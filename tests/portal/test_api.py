@@ -283,3 +283,46 @@ def test_every_action_is_an_audit_row(server):
             "merge", "user-add", "user-token"} <= actions
     upload_row = next(r for r in rows if r["action"] == "upload")
     assert upload_row["username"] and upload_row["ip"] == "127.0.0.1" and upload_row["at"]
+
+
+def page_login(c: httpx.Client, user: str) -> str:
+    """Log in through the page form; return the CSRF token of the session."""
+    token = c.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
+    r = c.post("/login", data={"csrftoken": token, "username": user, "password": PASSWORD})
+    assert r.status_code == 303
+    return token
+
+
+def test_the_province_pages_over_http(server):
+    with server.client() as c:
+        token = page_login(c, "sheng")
+        overview = c.get("/overview", params={"as_of": "2024-01-15"})
+        assert overview.status_code == 200 and overview.text.count("data-city=") == 13
+        r = c.post("/merges", data={"csrftoken": token, "as_of": "2024-01-15"})
+        assert r.status_code == 303
+        merge_url = r.headers["location"]
+        assert "汇总结果（截至2024-01-15）" in c.get(merge_url).text
+        assert c.post(f"{merge_url}/documents", data={}).status_code == 403  # no CSRF token
+        r = c.post(f"{merge_url}/documents", data={"csrftoken": token})
+        assert r.status_code == 303
+        report = c.get(f"{merge_url}/docs/2023年度贯标工作情况报告.docx")
+        assert report.status_code == 200 and report.content[:2] == b"PK"
+        assert c.get(f"{merge_url}/docs/../out/summary.json").status_code == 404
+
+        r = c.post("/users", data={"csrftoken": token, "op": "add", "username": "taizhou-b", "role": "city",
+                                   "city": "泰州市", "password": "long-enough-1"})
+        assert r.status_code == 200 and "已添加用户 taizhou-b" in r.text
+        r = c.post("/users", data={"csrftoken": token, "op": "token", "username": "taizhou-b"})
+        issued = r.text.split('<code id="token">')[1].split("</code>")[0]
+        r = c.post("/users", data={"csrftoken": token, "op": "add", "username": "bad", "role": "city",
+                                   "city": "上海市", "password": "long-enough-1"})
+        assert r.status_code == 400 and "不是本次活动的设区市" in r.text
+    with server.client() as c:
+        ok = c.get("/api/v1/submissions", headers={"Authorization": f"Bearer {issued}"})
+        assert ok.status_code == 200
+    with server.client() as c:
+        token = page_login(c, "sheng")
+        assert c.post("/users", data={"csrftoken": token, "op": "disable", "username": "taizhou-b"}).status_code == 200
+        assert c.get("/api/v1/submissions", headers={"Authorization": f"Bearer {issued}"}).status_code == 401
+        audit = c.get("/audit", params={"action": "user-disable"})
+        assert "taizhou-b" in audit.text
