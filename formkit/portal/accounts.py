@@ -14,6 +14,19 @@ from formkit.errors import FormkitError
 from formkit.portal import db
 
 ROLES = ("province", "city")
+
+
+def _cli_actor() -> str:
+    """Return who made a change from the command line, for the audit log."""
+    import getpass
+
+    try:
+        return f"命令行:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 — no user name in this environment
+        return "命令行"
+
+
+CLI = _cli_actor()
 ROLE_NAMES = {"province": "省局", "city": "设区市"}
 LOCK_FAILURES = 5
 LOCK_MINUTES = 15
@@ -60,7 +73,7 @@ def get_user(conn, username: str) -> User | None:
 
 
 def add_user(engine, username: str, role: str, city: str | None, password: str, campaign,
-             by: str = "命令行") -> User:
+             by: str = CLI) -> User:
     """Create an account; raise FormkitError for a bad role, city, name or password."""
     username = (username or "").strip()
     if not username or len(username) > 100:
@@ -92,7 +105,7 @@ def check_password(password: str) -> None:
         raise FormkitError("密码至少8个字符")
 
 
-def set_password(engine, username: str, password: str, by: str = "命令行") -> None:
+def set_password(engine, username: str, password: str, by: str = CLI) -> None:
     check_password(password)
     with engine.begin() as conn:
         user = _need(conn, username)
@@ -102,7 +115,7 @@ def set_password(engine, username: str, password: str, by: str = "命令行") ->
         record(conn, "user-passwd", {"user": username}, by)
 
 
-def disable_user(engine, username: str, by: str = "命令行") -> None:
+def disable_user(engine, username: str, by: str = CLI) -> None:
     with engine.begin() as conn:
         user = _need(conn, username)
         conn.execute(db.users.update().where(db.users.c.id == user.id).values(active=False))
@@ -110,7 +123,7 @@ def disable_user(engine, username: str, by: str = "命令行") -> None:
         record(conn, "user-disable", {"user": username}, by)
 
 
-def issue_token(engine, username: str, by: str = "命令行") -> str:
+def issue_token(engine, username: str, by: str = CLI) -> str:
     """Return a new API token for the user (shown once; only its hash is kept; older ones revoked)."""
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:
