@@ -177,18 +177,21 @@ def test_body_stays_within_two_pages_and_pdf(merged_dir, tmp_path):
     import pdfplumber
 
     out = tmp_path / "out"
-    run = CliRunner().invoke(main, ["letters", "feedback", str(merged_dir), "-o", str(out), "--pdf", "--start", "1"])
-    assert run.exit_code == 0, run.output
-    pdfs = sorted(out.glob("0*.pdf"))
-    assert len(pdfs) == 13
-    for path in pdfs:
+    result = api.feedback_letters(merged_dir, out, combined=True, pdf=True, start=1)
+    assert result.letters[0].context["发文字号"] == "苏知办函〔2023〕1号"
+    assert result.pdfs == [p.with_suffix(".pdf") for p in result.outputs] and len(result.pdfs) == 14
+    pages = 0
+    for path in result.pdfs[:-1]:
         with pdfplumber.open(path) as pdf:
             texts = [(page.extract_text() or "").replace(" ", "") for page in pdf.pages]
+        pages += len(texts)
         [signed] = [k for k, t in enumerate(texts) if "2023年12月20日" in t]
         assert signed <= 1, path.name
         attached = [k for k, t in enumerate(texts) if t.strip().split("\n")[0] == "附件"]
         if "泰州" not in path.name:
             assert attached and attached[0] == signed + 1, path.name
+    with pdfplumber.open(result.pdfs[-1]) as pdf:  # 全部-数据问题反馈函.pdf: every letter, no page more
+        assert result.pdfs[-1].name == "全部-数据问题反馈函.pdf" and len(pdf.pages) == pages
 
 
 def test_sample_body_text_is_official(written):

@@ -17,6 +17,6 @@ def test_wheel_contents(tmp_path):
     for form in ("plan", "evaluation", "spotcheck", "anomaly"):
         assert f"formkit/forms/{form}.toml" in names
     assert sum(n.startswith("formkit/templates/xlsx/") and n.endswith(".xlsx") for n in names) == 4
-    assert sum(n.startswith("formkit/templates/docx/") and n.endswith(".docx") for n in names) == 10  # 4 blanks + report + 5 letters
+    assert sum(n.startswith("formkit/templates/docx/") and n.endswith(".docx") for n in names) == 11  # 4 blanks + report + 6 letters
     n_samples = sum(n.startswith("formkit/samples/submissions/") for n in names)
     assert n_samples == len([p for p in (ROOT / "samples" / "submissions").rglob("*") if p.is_file()])

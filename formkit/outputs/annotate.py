@@ -20,6 +20,9 @@ What is opened:
   workbook, one sheet per table (named like the findings: ``第1页表1``), each cell at the row and
   column the findings give.
 
+``formkit annotate`` also marks what the merge finds across the files given together
+(duplicate, conflict, name-mismatch); :func:`annotate_file` marks the findings of its one file.
+
 A file that cannot be read at all (encrypted, corrupt, not an office file) gets no copy: the
 result says why, and ``formkit annotate`` prints it. Inputs are only read; each copy is written
 to a temporary name and renamed.
@@ -51,7 +54,9 @@ SUFFIX = "（问题标注）"
 #: Excel cell references (``C7``) and Word/PDF positions (``第7行第3列``) as findings write them.
 _EXCEL_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _GRID_CELL = re.compile(r"^第(\d+)行第(\d+)列$")
-_FORMULA_START = ("=", "+", "-", "@")
+#: Uncompressed sheet XML of a workbook reopened at most. openpyxl keeps every cell as an object
+#: (about 50× the XML in memory); 40 MB is some 500,000 cells — far beyond a real city's form.
+MAX_SHEET_XML = 40 * 1024 * 1024
 
 
 @dataclass
@@ -145,6 +150,17 @@ def legacy_copies(paths: Iterable[Path]) -> Iterator[dict[Path, Path | str]]:
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
+def sheet_xml_size(path: Path) -> int:
+    """Return the uncompressed size of a workbook's worksheet parts (from the zip directory only)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _is_ole(path: Path) -> bool:
     from formkit.readers.legacy import OLE_MAGIC
 
@@ -198,6 +214,12 @@ def annotate_one(path: Path, dest_dir: Path, *, campaign: Campaign | None = None
             done.reason = source
             return done
     target = Path(dest_dir) / (filename or annotated_name(name, kind))
+    if kind == "xlsx" and result.family != "pdf":
+        size = sheet_xml_size(Path(source))
+        if size > MAX_SHEET_XML:
+            done.reason = (f"表格过大（工作表解压后{size // (1024 * 1024)} MB），未生成标注副本；"
+                           "问题见 formkit check 的结果，请删除多余的行列后重新提交")
+            return done
     try:
         if kind == "docx":
             data = annotate_docx(source, findings, name)
@@ -205,8 +227,9 @@ def annotate_one(path: Path, dest_dir: Path, *, campaign: Campaign | None = None
             data = annotate_pdf(path, findings, name)
         else:
             data = annotate_xlsx(source, findings, name)
-    except FormkitError:
-        raise
+    except FormkitError as exc:  # the PDF could not be read again
+        done.reason = str(exc)
+        return done
     except Exception as exc:  # noqa: BLE001 — a file the readers took but the writer cannot reopen
         done.reason = f"文件可以读取，但无法另存标注副本（{type(exc).__name__}），请直接查看问题清单"
         return done
@@ -225,7 +248,8 @@ def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Camp
 
     The input folders are mirrored: ``南京市/a.xlsx`` of folder ``报送材料`` becomes
     ``out_dir/南京市/a（问题标注）.xlsx``. Legacy files are converted by LibreOffice once, for
-    reading and marking alike.
+    reading and marking alike. Each copy shows its file's own findings and those across the
+    files given together (:func:`cross_file_findings`), as the merge reports them.
     """
     from formkit import api
 
@@ -237,7 +261,11 @@ def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Camp
     results: list[Annotated] = []
     used: set[str] = set()
     with legacy_copies([p for p, _ in inputs]) as copies:
-        for path, name in (progress(inputs) if progress else inputs):
+        checked = [api.read_file(path, campaign, name) for path, name in (progress(inputs) if progress else inputs)]
+        for result, extra in zip(checked, cross_file_findings(checked, campaign)):
+            if extra:
+                result.findings = result.findings + extra
+        for (path, name), result in zip(inputs, checked):
             folder = out_dir.joinpath(*Path(name).parts[:-1])
             kind = output_kind(path) or "xlsx"
             # Two inputs that would give the same copy (a.xls and a.xlsx): the later one numbered.
@@ -247,9 +275,26 @@ def annotate(paths: Iterable[str | Path], out_dir: str | Path, *, campaign: Camp
                 k += 1
                 target = folder / annotated_name(f"{Path(name).stem}（{k}）{Path(name).suffix}", kind)
             used.add(str(target).lower())
-            results.append(annotate_one(path, folder, campaign=campaign, display_name=name, copies=copies,
-                                        filename=target.name))
+            results.append(annotate_one(path, folder, campaign=campaign, display_name=name, result=result,
+                                        copies=copies, filename=target.name))
     return results
+
+
+def cross_file_findings(results: list, campaign: Campaign) -> list[list[Finding]]:
+    """Return, per file result, the findings across the files read together (duplicate, conflict, name-mismatch).
+
+    As ``formkit merge`` finds them: a resubmission replaces the older file of the same city,
+    form and batch, which is then not compared. The city-level checks (quota, plan, missing)
+    are not about one file and are left to the merge and the 数据问题反馈函.
+    """
+    from formkit.checks.cross import run_cross_checks
+    from formkit.merge import order_records, resolve_resubmissions
+
+    active, _ = resolve_resubmissions([s for r in results for s in r.submissions])
+    by_file: dict[str, list[Finding]] = {}
+    for f in run_cross_checks(order_records(active, campaign)):
+        by_file.setdefault(f.file, []).append(f)
+    return [by_file.get(r.name, []) for r in results]
 
 
 # --- Excel ---------------------------------------------------------------------------------------------
@@ -379,6 +424,8 @@ def _findings_sheet(wb, findings: list[Finding], name: str, targets: dict[int, s
             cell.border = border
             cell.alignment = wrap
         ws.cell(row=r, column=2).fill = fills[f.severity]
+        # Wrapped text: the row as tall as the message needs (about 28 Chinese characters a line).
+        ws.row_dimensions[r].height = 15 * max(1, -(-len(f.message) // 28), -(-len(f.value or "") // 11))
         target = targets.get(id(f))
         if target:
             link = ws.cell(row=r, column=3)
@@ -405,9 +452,10 @@ def annotate_xlsx(source: Path, findings: list[Finding], name: str) -> bytes:
 
     from openpyxl import load_workbook
 
-    with warnings.catch_warnings():
+    # Opened from a file object: openpyxl refuses a name ending in .xls even when the bytes are xlsx.
+    with open(source, "rb") as fh, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Data Validation extension is not supported": said in the docs
-        wb = load_workbook(source, rich_text=True)
+        wb = load_workbook(fh, rich_text=True)
     mark_workbook(wb, findings, name)
     return _save_workbook(wb)
 
@@ -418,8 +466,12 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 def annotate_pdf(path: Path, findings: list[Finding], name: str) -> bytes:
     """Return a workbook of the tables read from a PDF (one sheet per table), findings marked."""
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
     from formkit.readers import Unreadable, read_grids
+
+    wrap = Alignment(wrap_text=True, vertical="center")
 
     try:
         _, grids = read_grids(path, name)
@@ -438,12 +490,16 @@ def annotate_pdf(path: Path, findings: list[Finding], name: str) -> bytes:
         for r, row in zip(grid.row_numbers, grid.rows):
             for c, cell in enumerate(row, start=1):
                 if cell.text:
-                    _put_text(ws, r, c, cell.text)
-                    widths[c] = max(widths.get(c, 6), min(40, 2 * len(cell.text) + 2))
+                    _put_text(ws, r, c, cell.text).alignment = wrap
+                    widths[c] = max(widths.get(c, 6), min(24, 2 * len(cell.text) + 2))
         for c, width in widths.items():
-            from openpyxl.utils import get_column_letter
-
             ws.column_dimensions[get_column_letter(c)].width = width
+        # Printed as the city's table was: landscape A4, one page wide.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = 9
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
         if not grid.rows and grid.before:
             for r, line in enumerate(grid.before, start=1):
                 _put_text(ws, r, 1, line)
@@ -516,6 +572,53 @@ def _header_paragraph(doc, f: Finding):
     return None
 
 
+_RPR_AFTER_SHD = ("fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+
+
+def _isolate(paragraph, value: str):
+    """Return a run holding exactly ``value``, split out of the paragraph's run that contains it (or None)."""
+    import copy
+
+    from docx.text.run import Run
+
+    for run in paragraph.runs:
+        text = run.text
+        k = text.find(value)
+        if k < 0:
+            continue
+        before, after = text[:k], text[k + len(value):]
+        if before:
+            head = copy.deepcopy(run._r)
+            run._r.addprevious(head)
+            Run(head, paragraph).text = before
+        if after:
+            tail = copy.deepcopy(run._r)
+            run._r.addnext(tail)
+            Run(tail, paragraph).text = after
+        run.text = value
+        return run
+    return None
+
+
+def _shade_run(run, fill: str) -> None:
+    """Give a run of text the background ``fill`` (``w:shd`` in its place in ``w:rPr``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = run._r.get_or_add_rPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    later = {qn(f"w:{t}") for t in _RPR_AFTER_SHD}
+    for child in rpr:
+        if child.tag in later:
+            child.addprevious(shd)
+            break
+    else:
+        rpr.append(shd)
+
+
 def mark_document(doc, findings: list[Finding], name: str) -> None:
     """Shade and comment every table cell a finding names; add the closing 问题清单 table."""
     from formkit.readers.word import body_tables, table_cell_grid
@@ -535,10 +638,15 @@ def mark_document(doc, findings: list[Finding], name: str) -> None:
         worst = "error" if any(f.severity == "error" for f in found) else "warning"
         _shade(tc, RED if worst == "error" else YELLOW)
         _comment(doc, _runs_of(tc, doc._body), found)
-    for f in findings:  # a header-block value above the table (填报日期): a comment on its paragraph
+    for f in findings:  # a header-block value above the table (填报日期): shaded and commented in its paragraph
         paragraph = _header_paragraph(doc, f)
         if paragraph is not None:
-            runs = [r for r in paragraph.runs if r.text] or [paragraph.add_run("")]
+            run = _isolate(paragraph, str(f.value).strip())
+            if run is not None:
+                _shade_run(run, RED if f.severity == "error" else YELLOW)
+                runs = [run]
+            else:
+                runs = [r for r in paragraph.runs if r.text] or [paragraph.add_run("")]
             _comment(doc, [runs[0], runs[-1]], [f])
     _findings_table(doc, findings, name)
 
@@ -618,7 +726,8 @@ def annotate_docx(source: Path, findings: list[Finding], name: str) -> bytes:
     """Return the bytes of the document ``source`` with its findings marked and listed."""
     from docx import Document
 
-    doc = Document(str(source))
+    with open(source, "rb") as fh:
+        doc = Document(fh)
     mark_document(doc, findings, name)
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -352,12 +352,15 @@ def _page_break(doc) -> None:
 
 
 def _problem_table(doc) -> None:
-    official.add_table(
+    """The problems of one file; the long texts (问题及修改要求, 原值) flush left, as a reader scans them."""
+    table = official.add_table(
         doc, ["序号", "类别", "位置", "问题及修改要求", "原值"],
         [["{%tr for q in f.问题 %}"] + [""] * 4,
          ["{{ q.序号 }}", "{{ q.类别 }}", "{{ q.位置 }}", "{{ q.问题 }}", "{{ q.原值 }}"],
          ["{%tr endfor %}"] + [""] * 4],
         widths=[8, 9, 30, 60, 25], font_size=10.5)
+    for c in (3, 4):
+        table.rows[2].cells[c].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
 def feedback():
