@@ -60,7 +60,7 @@ def report(path: str, name: str) -> dict:
     """Return what an upload reads as: forms (form, batch, city, records, slot) and findings (dicts)."""
     from formkit import api
 
-    fr = api.check_file(Path(path), name, _CAMPAIGN)
+    fr = _read_legacy_warm(Path(path), name) or api.check_file(Path(path), name, _CAMPAIGN)
     forms = []
     for sub in fr.submissions:
         mine = [f for f in fr.findings if f.form in (sub.form, None)]
@@ -72,6 +72,33 @@ def report(path: str, name: str) -> dict:
             "late": any(f.code == "late" and f.form == sub.form for f in fr.findings),
         })
     return {"family": fr.family, "forms": forms, "findings": [f.to_dict() for f in fr.findings]}
+
+
+def _read_legacy_warm(path: Path, name: str):
+    """Return the FileResult of a .doc/.wps read through the worker's kept LibreOffice, or None.
+
+    As the CLI does with its converted copy: the .docx is read by the Word reader under the
+    original's name (encrypted files never get here: they are refused by the CLI's path).
+    """
+    import shutil
+    import tempfile
+
+    from formkit import api
+    from formkit.readers.legacy import conversion_for
+    from formkit.portal.warm import convert_doc
+
+    if conversion_for(path) != ("docx", ".doc"):
+        return None
+    work = Path(tempfile.mkdtemp(prefix="formkit-warm-"))
+    try:
+        copy = convert_doc(path, work)
+        if copy is None:
+            return None
+        fr = api.check_file(copy, name, _CAMPAIGN)
+        fr.path = path
+        return fr
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def annotate(path: str, dest_dir: str, name: str) -> str | None:

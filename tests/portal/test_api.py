@@ -68,6 +68,32 @@ def test_upload_is_answered_with_its_findings_at_their_cells(server):
     assert stored.read_bytes() == NANJING_1.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def wuxi_doc(tmp_path_factory) -> Path:
+    """无锡市's 附件2 第一批 (a seeded date error) saved by LibreOffice as a Word 97 .doc."""
+    from formkit.readers import office
+    from tests.builders import require_soffice
+
+    require_soffice()
+    src = sample("无锡市", "2-1")
+    folder = tmp_path_factory.mktemp("doc")
+    made = office.convert_batch([src], "doc", folder)[src]
+    assert isinstance(made, Path), made
+    return made.rename(folder / (src.stem + ".doc"))
+
+
+def test_a_doc_upload_is_read_as_formkit_check_reads_it(server, wuxi_doc):
+    with server.client("city02") as c:
+        first = upload(c, wuxi_doc)
+        second = upload(c, wuxi_doc)  # the worker's LibreOffice is warm now
+    assert first.status_code == second.status_code == 201
+    for r in (first, second):
+        body = r.json()
+        assert body["forms"] == [{"form": "evaluation", "batch": 1, "records": 7}]
+        assert [(f["code"], f["sheet"], f["cell"]) for f in body["findings"]] == [("date", "表1", "第5行第9列")]
+        assert body["findings"] == library_findings(wuxi_doc, "无锡市")
+
+
 def test_get_list_file_and_another_citys_ids(server):
     with server.client("city01") as c:
         sid = upload(c, NANJING_1).json()["id"]
