@@ -40,9 +40,11 @@ def _engine(db):
               help="Web 进程数（多于1个时须用 PostgreSQL）")
 @click.option("--readers", default=2, show_default=True, type=click.IntRange(1, 32),
               help="每个 Web 进程中读取上传文件的子进程数")
+@click.option("--secure-cookies", is_flag=True,
+              help="Cookie 只经 HTTPS 发送（在 nginx 等提供 HTTPS 的代理之后运行时使用）")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="活动配置文件（TOML），默认为内置的江苏省2023年度配置")
-def serve(db, data, host, port, workers, readers, config_path):
+def serve(db, data, host, port, workers, readers, secure_cookies, config_path):
     """启动报送平台：各设区市上传表格并立即看到问题，省局查看各市报送情况并汇总。"""
     import uvicorn
 
@@ -63,7 +65,8 @@ def serve(db, data, host, port, workers, readers, config_path):
     except OSError as exc:
         fail(f"无法建立数据文件夹 {data}：{exc.strerror or exc}")
     os.environ.update(FORMKIT_DB=url, FORMKIT_DATA=os.path.abspath(data), FORMKIT_READERS=str(readers),
-                      FORMKIT_CONFIG=os.path.abspath(config_path) if config_path else "")
+                      FORMKIT_CONFIG=os.path.abspath(config_path) if config_path else "",
+                      FORMKIT_SECURE_COOKIES="1" if secure_cookies else "0")
     click.echo(f"报送平台已启动：http://{host}:{port}/  （按 Ctrl+C 停止）", err=True)
     uvicorn.run("formkit.portal.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", proxy_headers=True, server_header=False)

@@ -57,7 +57,7 @@ def current_user(request: Request) -> accounts.User | None:
     return user
 
 
-def create_app(portal: Portal) -> Starlette:
+def create_app(portal: Portal, secure_cookies: bool = False) -> Starlette:
     """Return the ASGI app of the portal over ``portal`` (the CLI's `serve` hands it to uvicorn)."""
     from asgi_csrf import asgi_csrf
 
@@ -83,7 +83,7 @@ def create_app(portal: Portal) -> Starlette:
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         Middleware(SessionMiddleware, secret_key=secret, session_cookie="formkit_session",
-                   max_age=SESSION_HOURS * 3600, same_site="lax"),
+                   max_age=SESSION_HOURS * 3600, same_site="lax", https_only=secure_cookies),
     ], exception_handlers={500: on_error, 404: pages.not_found, 405: pages.not_allowed})
     app.state.portal = portal
 
@@ -96,7 +96,7 @@ def create_app(portal: Portal) -> Starlette:
     # asgi-csrf 0.11 cannot read a token inside a multipart body with python-multipart >= 0.0.13
     # (FormParser lost its FileClass argument); the upload views check that token themselves
     # (views.common.check_csrf) after Starlette has parsed the form.
-    return asgi_csrf(app, signing_secret=secret, send_csrf_failed=send_csrf_failed,
+    return asgi_csrf(app, signing_secret=secret, send_csrf_failed=send_csrf_failed, cookie_secure=secure_cookies,
                      skip_if_scope=lambda scope: scope["path"] in MULTIPART_PATHS and scope["method"] == "POST")
 
 
@@ -114,4 +114,4 @@ def app_from_env():
                     timeout=float(os.environ["FORMKIT_READ_TIMEOUT"]) if os.environ.get("FORMKIT_READ_TIMEOUT") else None,
                     memory=int(os.environ["FORMKIT_READ_MEMORY_MB"]) * 1024 * 1024
                     if os.environ.get("FORMKIT_READ_MEMORY_MB") else None)
-    return create_app(portal)
+    return create_app(portal, secure_cookies=os.environ.get("FORMKIT_SECURE_COOKIES") == "1")

@@ -39,7 +39,21 @@ def slot_of(form: str, batch: int | None) -> str | None:
     return form if form in ("spotcheck", "anomaly") else None
 
 
-def _limit(memory: int, config: str | None) -> None:
+def _watch(server_pid: int) -> None:
+    """Exit this worker when the web process that made it is gone (killed without shutting down)."""
+    import time
+
+    while True:
+        time.sleep(2)
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
+
+
+def _limit(memory: int, config: str | None, server_pid: int | None = None) -> None:
     import resource
 
     if memory:
@@ -51,6 +65,8 @@ def _limit(memory: int, config: str | None) -> None:
 
     global _CAMPAIGN
     _CAMPAIGN = load_campaign(config)
+    if server_pid:
+        threading.Thread(target=_watch, args=(server_pid,), daemon=True, name="formkit-watch").start()
 
 
 _CAMPAIGN = None
@@ -181,7 +197,7 @@ class ReaderPool:
 
     def _new(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                                      initializer=_limit, initargs=(self.memory, self.config))
+                                      initializer=_limit, initargs=(self.memory, self.config, os.getpid()))
 
     def _rebuild(self, broken: cf.ProcessPoolExecutor) -> None:
         with self._lock:
