@@ -57,10 +57,10 @@ def login(browser, portal, user: str, viewport=(1366, 768)):
     return context, page
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full: bool = False) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=False)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=full)
 
 
 def test_a_city_uploads_sees_its_findings_and_downloads_the_marked_up_copy(browser, portal, tmp_path):
@@ -110,7 +110,7 @@ def test_a_city_uploads_sees_its_findings_and_downloads_the_marked_up_copy(brows
     assert page.locator("article.submission").count() == 2
     # both are current (one slot each): both tables are open, the 附件2 one with its C7 error
     assert page.locator("td.where", has_text="Sheet1!C7").count() == 1
-    shot(page, "portal-city.png")
+    shot(page, "portal-city.png", full=True)
 
     # the same page on a phone: nothing wider than the screen
     phone = browser.new_context(viewport={"width": 390, "height": 844}, storage_state=context.storage_state())

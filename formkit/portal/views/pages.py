@@ -53,8 +53,8 @@ def describe_forms(forms: list[dict]) -> str:
     parts = []
     for f in forms:
         label = FORM_NAMES.get(f["form"], f["form"])
-        if f["form"] == "evaluation" and f.get("batch"):
-            label += " 第一批" if f["batch"] == 1 else " 第二批"
+        if f["form"] == "evaluation":
+            label += {1: " 第一批", 2: " 第二批"}.get(f.get("batch"), " 批次不明（请在表头“批次”填写第一批或第二批后重新上传）")
         parts.append(f"{label}（{f['records']}条）")
     return "；".join(parts) or "未识别出表格"
 
