@@ -292,3 +292,10 @@ def documents(merged_dir: str | Path, out_dir: str | Path, *, campaign: Campaign
             number = done.letters[-1].number + 1
         written.extend(done.outputs)
     return written
+
+
+def export_register(db, path: str | Path, campaign: Campaign | None = None) -> Path:
+    """Return ``path`` after writing the filing register at ``db`` out as a workbook (as `registry export`)."""
+    from formkit import registry
+
+    return registry.export_xlsx(db, path, campaign or load_campaign())

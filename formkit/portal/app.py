@@ -61,13 +61,14 @@ def create_app(portal: Portal, secure_cookies: bool = False) -> Starlette:
     """Return the ASGI app of the portal over ``portal`` (the CLI's `serve` hands it to uvicorn)."""
     from asgi_csrf import asgi_csrf
 
-    from formkit.portal.views import api, pages, province
+    from formkit.portal.views import api, pages, province, register
 
     secret = db.secret(portal.engine)
     routes = [
         *api.routes(),
         *pages.routes(),
         *province.routes(),
+        *register.routes(),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -101,7 +102,7 @@ def create_app(portal: Portal, secure_cookies: bool = False) -> Starlette:
 
 
 #: Routes that take multipart uploads and check the CSRF token in the view.
-MULTIPART_PATHS = {"/upload", "/api/v1/submissions"}
+MULTIPART_PATHS = {"/upload", "/api/v1/submissions", "/registry/import"}
 
 
 def app_from_env():

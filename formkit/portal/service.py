@@ -53,6 +53,8 @@ class Portal:
                  campaign: Campaign | None = None, config: str | None = None, workers: int | None = None,
                  timeout: float | None = None, memory: int | None = None):
         self.engine = db.open_engine(db_url)
+        #: The same database for the filing register (formkit.registry opens its own engine).
+        self.db_url = db.engine_url(db_url)
         self.data = Path(data_dir)
         for sub in ("files", "tmp", "annotated", "merges"):
             (self.data / sub).mkdir(parents=True, exist_ok=True)

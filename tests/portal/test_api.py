@@ -10,6 +10,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from tests import hostile_files as H
 from tests.portal.conftest import PASSWORD, SAMPLES, city_user, sample
 
 NANJING_1 = sample("南京市", "2-1")
+ROOT_SAMPLES_REGISTER = next((SAMPLES.parent / "register").glob("*.xlsx"))
 SUBMISSION_KEYS = {"id", "city", "filename", "sha256", "received_at", "forms", "errors", "warnings", "findings"}
 
 
@@ -376,3 +378,39 @@ def test_the_province_pages_over_http(server):
         assert c.get("/api/v1/submissions", headers={"Authorization": f"Bearer {issued}"}).status_code == 401
         audit = c.get("/audit", params={"action": "user-disable"})
         assert "taizhou-b" in audit.text
+
+
+def test_the_register_pages_import_preview_confirm_undo_and_export(server):
+    register = ROOT_SAMPLES_REGISTER
+    for city, path in all_uploads():  # every city's 附件4 (anomaly review) is in: the merge has changes
+        if "附件4" in path.name:
+            with server.client(city_user(city)) as c:
+                assert upload(c, path).status_code == 201
+    with server.client() as c:
+        token = page_login(c, "sheng")
+        with open(register, "rb") as fh:
+            assert c.post("/registry/import", files={"file": (register.name, fh)}).status_code == 403  # no token
+        with open(register, "rb") as fh:
+            r = c.post("/registry/import", files={"file": (register.name, fh)}, data={"csrftoken": token})
+        assert r.status_code == 303 and "已导入" in urllib.parse.unquote(r.headers["location"])
+        page = c.get("/registry").text
+        assert page.count("data-changeset=") == 1
+        merge_id = c.post("/merges", data={"csrftoken": token, "as_of": "2024-01-15"}).headers["location"].rsplit("/", 1)[1]
+
+        preview = c.post("/registry/apply", data={"csrftoken": token, "merge": merge_id})
+        assert preview.status_code == 200 and "确认写入" in preview.text
+        assert c.get("/registry").text.count("data-changeset=") == 1  # a preview writes nothing
+        done = c.post("/registry/apply", data={"csrftoken": token, "merge": merge_id, "confirm": "yes"})
+        assert done.status_code == 303
+        assert c.get("/registry").text.count("data-changeset=") == 2
+
+        latest = max(int(x.split('"')[0]) for x in c.get("/registry").text.split('data-changeset="')[1:])
+        preview = c.post("/registry/undo", data={"csrftoken": token, "changeset": latest})
+        assert preview.status_code == 200 and "确认撤销" in preview.text
+        assert c.post("/registry/undo", data={"csrftoken": token, "changeset": latest, "confirm": "yes"}).status_code == 303
+
+        exported = c.get("/registry/export")
+        assert exported.status_code == 200 and exported.content[:2] == b"PK"
+    with server.client() as c:
+        page_login(c, "city01")
+        assert c.get("/registry").status_code == 403
