@@ -105,6 +105,8 @@ async def register_apply(request: Request, user):
         return error_page(request, 404, "没有这次汇总")
     merged = portal.data / "merges" / str(mid) / "out"
     confirm = form.get("confirm") == "yes"
+    if not await run_in_threadpool(_exists, portal):
+        return error_page(request, 400, "尚未导入备案名单：请先在本页“导入备案名单”中上传省局的备案名单文件")
     try:
         result = await run_in_threadpool(
             lambda: _registry().apply_merged(portal.db_url, merged, yes=confirm,
