@@ -201,10 +201,11 @@ def login(engine, username: str, password: str, ip: str | None = None) -> User |
 
 
 def audit_rows(engine, since: dt.date | None = None, limit: int | None = None, **where) -> list[dict]:
-    """Return audit rows, oldest first (from ``since`` when given), as dicts."""
+    """Return audit rows, oldest first (from the start of the day ``since``, China time), as dicts."""
     q = sa.select(db.audit).order_by(db.audit.c.id)
-    if since is not None:
-        q = q.where(db.audit.c.at >= since.isoformat())
+    if since is not None:  # a day in China time, the log in UTC
+        start = dt.datetime(since.year, since.month, since.day, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        q = q.where(db.audit.c.at >= start.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     for key, value in where.items():
         if value:
             q = q.where(getattr(db.audit.c, key) == value)
