@@ -169,7 +169,7 @@ async def my_page(request: Request, user):
         if portal.campaign.city(city or "") is None:
             return RedirectResponse("/overview", status_code=303)
     context = await run_in_threadpool(city_context, portal, city)
-    return render(request, "my.html", user=user, notice=request.query_params.get("notice"), **context)
+    return render(request, "my.html", user=user, **context)
 
 
 @page

@@ -55,7 +55,13 @@ def register_context(portal) -> dict:
 async def register_page(request: Request, user):
     portal = request.app.state.portal
     context = await run_in_threadpool(register_context, portal)
-    return render(request, "register.html", user=user, notice=request.query_params.get("notice"), **context)
+    return render(request, "register.html", user=user, notice=request.session.pop("notice", None), **context)
+
+
+def done(request: Request, notice: str) -> RedirectResponse:
+    """Return to 备案名单 with a notice shown once (kept in the session, not in the address)."""
+    request.session["notice"] = notice
+    return RedirectResponse("/registry", status_code=303)
 
 
 @province()
@@ -89,7 +95,7 @@ async def register_import(request: Request, user):
                              "rejected": result.rejected, "changeset": result.changeset}, user, client_ip(request))
     notice = (f"已导入 {path.name}：新增{result.added}家，更新{result.updated}项"
               + (f"，{result.rejected}行有错误未导入（请用 formkit check 查看）" if result.rejected else ""))
-    return RedirectResponse(f"/registry?notice={notice}", status_code=303)
+    return done(request, notice)
 
 
 @province()
@@ -121,7 +127,7 @@ async def register_apply(request: Request, user):
                             user, client_ip(request))
     notice = f"已按汇总 {mid} 更新备案名单（变更集 {result.changeset}，{len(result.changes)}项）" if result.applied \
         else "这次汇总没有需要写入备案名单的变更"
-    return RedirectResponse(f"/registry?notice={notice}", status_code=303)
+    return done(request, notice)
 
 
 @province()
@@ -142,7 +148,7 @@ async def register_undo(request: Request, user):
                       action_names=_registry().ACTION_NAMES, field_name=_registry().field_name)
     await run_in_threadpool(portal.audit, "registry-undo", {"changeset": cs, "changes": len(result.changes)},
                             user, client_ip(request))
-    return RedirectResponse(f"/registry?notice=已撤销变更集 {cs}（{len(result.changes)}项）", status_code=303)
+    return done(request, f"已撤销变更集 {cs}（{len(result.changes)}项）")
 
 
 @province()
