@@ -88,6 +88,7 @@ def create_app(portal: Portal, secure_cookies: bool = False) -> Starlette:
     ], exception_handlers={500: on_error, 404: pages.not_found, 405: pages.not_allowed})
     app.state.portal = portal
 
+
     async def send_csrf_failed(scope, send, message_id):
         body = json.dumps({"detail": "请求缺少有效的安全令牌（CSRF），请刷新页面后重试"}, ensure_ascii=False).encode("utf-8")
         await send({"type": "http.response.start", "status": 403,
@@ -97,12 +98,37 @@ def create_app(portal: Portal, secure_cookies: bool = False) -> Starlette:
     # asgi-csrf 0.11 cannot read a token inside a multipart body with python-multipart >= 0.0.13
     # (FormParser lost its FileClass argument); the upload views check that token themselves
     # (views.common.check_csrf) after Starlette has parsed the form.
-    return asgi_csrf(app, signing_secret=secret, send_csrf_failed=send_csrf_failed, cookie_secure=secure_cookies,
+    return asgi_csrf(safe_headers(app), signing_secret=secret, send_csrf_failed=send_csrf_failed, cookie_secure=secure_cookies,
                      skip_if_scope=lambda scope: scope["path"] in MULTIPART_PATHS and scope["method"] == "POST")
 
 
 #: Routes that take multipart uploads and check the CSRF token in the view.
 MULTIPART_PATHS = {"/upload", "/api/v1/submissions", "/registry/import"}
+
+
+SAFE_HEADERS = [
+    # Downloads are never rendered by the browser; pages are never framed by another site.
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+def safe_headers(app):
+    """Return ``app`` with the headers of SAFE_HEADERS added to every HTTP response."""
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+
+        async def send_with_headers(event):
+            if event["type"] == "http.response.start":
+                have = {k.lower() for k, _v in event.get("headers", [])}
+                event = {**event, "headers": [*event.get("headers", []),
+                                              *[(k, v) for k, v in SAFE_HEADERS if k not in have]]}
+            await send(event)
+
+        await app(scope, receive, send_with_headers)
+    return wrapped
 
 
 def app_from_env():

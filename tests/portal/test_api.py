@@ -100,7 +100,11 @@ def test_get_list_file_and_another_citys_ids(server):
         sid = upload(c, NANJING_1).json()["id"]
         got = c.get(f"/api/v1/submissions/{sid}")
         assert got.status_code == 200 and got.json()["id"] == sid
-        assert c.get(f"/api/v1/submissions/{sid}/file").content == NANJING_1.read_bytes()
+        original = c.get(f"/api/v1/submissions/{sid}/file")
+        assert original.content == NANJING_1.read_bytes()
+        assert original.headers["content-type"] == "application/octet-stream"
+        assert original.headers["x-content-type-options"] == "nosniff"
+        assert original.headers["content-disposition"].startswith("attachment;")
         listed = c.get("/api/v1/submissions").json()
         assert sid in [s["id"] for s in listed] and {s["city"] for s in listed} == {"南京市"}
         assert c.get("/api/v1/submissions", params={"city": "苏州市"}).json() == []

@@ -81,3 +81,12 @@ def test_serve_says_so_when_the_database_cannot_be_reached(tmp_path):
     r = subprocess.run([sys.executable, "-m", "formkit", "users", "list", "--db", f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and r.stderr.startswith("错误：无法连接数据库")
+
+
+def test_database_urls():
+    assert db.engine_url(None) == "sqlite:///formkit.sqlite"
+    assert db.engine_url("postgresql://u@h/x") == "postgresql+psycopg://u@h/x"
+    assert db.engine_url("postgres://u@h/x") == "postgresql+psycopg://u@h/x"
+    assert db.engine_url("postgresql+psycopg://u@h/x") == "postgresql+psycopg://u@h/x"
+    assert db.engine_url("data/portal.sqlite") == "sqlite:///data/portal.sqlite"
+    assert db.display_url("postgresql+psycopg://u:secret@h/x") == "postgresql+psycopg://u:***@h/x"
