@@ -93,6 +93,10 @@ def test_a_doc_upload_is_read_as_formkit_check_reads_it(server, wuxi_doc):
         assert body["forms"] == [{"form": "evaluation", "batch": 1, "records": 7}]
         assert [(f["code"], f["sheet"], f["cell"]) for f in body["findings"]] == [("date", "表1", "第5行第9列")]
         assert body["findings"] == library_findings(wuxi_doc, "无锡市")
+    with server.client("city02") as c:
+        marked = c.get(f"/api/v1/submissions/{first.json()['id']}/annotated")
+    assert marked.status_code == 200 and marked.content[:2] == b"PK"
+    assert "%EF%BC%88%E9%97%AE%E9%A2%98%E6%A0%87%E6%B3%A8%EF%BC%89.docx" in marked.headers["content-disposition"]
 
 
 def test_get_list_file_and_another_citys_ids(server):
