@@ -59,7 +59,13 @@ def serve(db, data, host, port, workers, readers, secure_cookies, config_path):
     url = engine_url(db)
     if workers > 1 and url.startswith("sqlite"):
         fail("SQLite 数据库只能用一个 Web 进程；多进程（--workers）须用 PostgreSQL：--db postgresql://用户@主机/库名")
-    _engine(db).dispose()  # a clear message now, not a traceback in every worker
+    from formkit.portal.accounts import list_users
+
+    engine = _engine(db)  # a clear message now, not a traceback in every worker
+    if not list_users(engine):
+        click.echo("提示：尚无账号，请先运行 formkit users add 用户名 --role province（省局）"
+                   "或 --role city --city 南京市（设区市）", err=True)
+    engine.dispose()
     try:
         os.makedirs(data, exist_ok=True)
     except OSError as exc:
