@@ -22,7 +22,24 @@ from formkit.checking import SCANNED, CheckResult, FileResult, check, collect_in
 from formkit.errors import FormkitError
 
 __all__ = ["SCANNED", "CheckResult", "FileResult", "check", "collect_inputs", "read_file",
-           "convert", "export_register", "merge_to", "refuse_output_inside_inputs"]
+           "check_file", "convert", "export_register", "merge_to", "refuse_output_inside_inputs",
+           "annotate_file", "annotate", "feedback_letters", "documents"]
+
+
+def check_file(path: str | Path, name: str | None = None, campaign: Campaign | None = None) -> FileResult:
+    """Return one file's forms and findings, read as if it were called ``name``.
+
+    ``name`` (a relative path such as ``南京市/附件2.xlsx``) gives the file name and folder the
+    city and batch may be taken from, and is the ``file`` of every finding; the bytes at
+    ``path`` decide the format (a stored upload has no suffix). Legacy Word/WPS files are
+    converted by LibreOffice first.
+    """
+    from formkit.readers.legacy import converted_copies
+
+    path = Path(path)
+    campaign = campaign or load_campaign()
+    with converted_copies([path]):
+        return read_file(path, campaign, name)
 
 
 def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> None:
@@ -154,3 +171,29 @@ def feedback_letters(merged_dir: str | Path, out_dir: str | Path, *, campaign: C
 
         result.pdfs = to_pdf(result.outputs)
     return result
+
+
+def documents(merged_dir: str | Path, out_dir: str | Path, *, campaign: Campaign | None = None,
+              kinds: Iterable[str] | None = None, combined: bool = True, today=None) -> list[Path]:
+    """Return every document written into ``out_dir`` from the merge output ``merged_dir``.
+
+    The provincial report (``<year>年度贯标工作情况报告.docx``) and, for each letter kind
+    (default: all of them, in the order of ``formkit demo``), a folder named by the kind in
+    Chinese with one letter per recipient and, with ``combined``, all of them in one document;
+    document numbers run on from one kind to the next. A kind with no recipient writes nothing.
+    """
+    from formkit.outputs.letters import KINDS, load_merged, write_letters
+    from formkit.outputs.report import write_report
+
+    campaign = campaign or load_campaign()
+    merged = load_merged(merged_dir, campaign)
+    out = Path(out_dir)
+    written = [write_report(merged, out / f"{campaign.year}年度贯标工作情况报告.docx", campaign, today=today)]
+    number = None
+    for kind in (list(kinds) if kinds is not None else list(KINDS)):
+        done = write_letters(kind, merged, out / KINDS[kind], campaign, combined=combined, today=today, start=number)
+        if done.letters:
+            number = done.letters[-1].number + 1
+        written.extend(done.outputs)
+    return written
+

@@ -1,0 +1,213 @@
+"""The province's pages: 总览 (13 cities × 4 slots), 汇总 (merge and its files), 用户 and 日志.
+
+Only users with the ``manage`` (and ``merge``) permission see them; a city user gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from formkit.errors import FormkitError
+from formkit.portal import accounts
+from formkit.portal.access import allowed
+from formkit.portal.app import client_ip
+from formkit.portal.service import CHINA
+from formkit.portal.views.common import parse_as_of, path_id, send_file
+from formkit.portal.views.pages import days_note, error_page, local_time, page, render
+from formkit.portal.worker import SLOTS
+
+OVERVIEW_STATES = {"missing": "未报送", "not-due": "未到期", "errors": "有错误", "ok": "已报送", "late": "逾期"}
+
+
+def province(action: str = "manage"):
+    """Wrap a page for province users; others get 403."""
+    def wrap(handler):
+        @page
+        async def endpoint(request: Request, user):
+            if not allowed(user, action):
+                return error_page(request, 403, "此页面仅限省局账号使用")
+            return await handler(request, user)
+        endpoint.__name__ = handler.__name__
+        return endpoint
+    return wrap
+
+
+def overview_context(portal, as_of: dt.date) -> dict:
+    """Return the matrix: per city and slot its state and counts, and the totals per slot against the plan."""
+    status = portal.status(as_of)["cities"]
+    campaign = portal.campaign
+    minimum = campaign.thresholds.get("spotcheck_min_per_city", 30)
+    rows = []
+    totals = {slot: {"records": 0, "errors": 0, "warnings": 0, "sent": 0} for slot in SLOTS}
+    spot_ok = 0
+    for city in campaign.cities:
+        cells = []
+        for slot in SLOTS:
+            s = status[city.name][slot]
+            deadline = dt.date.fromisoformat(s["deadline"])
+            cells.append({"slot": slot, **s, "label": OVERVIEW_STATES[s["state"]],
+                          "days": days_note(deadline, as_of) if s["state"] in ("missing", "not-due") else "",
+                          "received": local_time(s.get("received_at"))})
+            t = totals[slot]
+            t["records"] += s["records"]
+            t["errors"] += s["errors"]
+            t["warnings"] += s["warnings"]
+            t["sent"] += s["submission"] is not None
+        spot_ok += status[city.name]["spotcheck"]["records"] >= minimum
+        evaluation = status[city.name]["evaluation-1"]["records"] + status[city.name]["evaluation-2"]["records"]
+        rows.append({"city": city.name, "cells": cells, "evaluation": evaluation, "target": city.target,
+                     "last_year": city.last_year})
+    plan = {"target": sum(c.target or 0 for c in campaign.cities),
+            "last_year": sum(c.last_year or 0 for c in campaign.cities),
+            "evaluation": totals["evaluation-1"]["records"] + totals["evaluation-2"]["records"],
+            "spot_ok": spot_ok, "minimum": minimum, "cities": len(campaign.cities)}
+    deadlines = {slot: portal.deadline(slot) for slot in SLOTS}
+    return {"rows": rows, "totals": totals, "plan": plan, "deadlines": deadlines, "as_of": as_of}
+
+
+@province()
+async def overview(request: Request, user):
+    portal = request.app.state.portal
+    try:
+        as_of = parse_as_of(request.query_params.get("as_of")) or dt.datetime.now(CHINA).date()
+    except ValueError:
+        return error_page(request, 400, "日期应写成 2023-12-31 的形式")
+    context = await run_in_threadpool(overview_context, portal, as_of)
+    return render(request, "overview.html", user=user, **context)
+
+
+@province("merge")
+async def merges_page(request: Request, user):
+    portal = request.app.state.portal
+    if request.method == "POST":
+        form = await request.form()
+        try:
+            as_of = parse_as_of(str(form.get("as_of") or "")) or dt.datetime.now(CHINA).date()
+        except ValueError:
+            return error_page(request, 400, "汇总日期应写成 2023-12-31 的形式")
+        try:
+            done = await portal.merge(user, as_of, client_ip(request))
+        except FormkitError as exc:
+            return error_page(request, 500, str(exc))
+        return RedirectResponse(f"/merges/{done['id']}", status_code=303)
+    listed = await run_in_threadpool(portal.merge_list)
+    return render(request, "merges.html", user=user, merges=listed,
+                  today=dt.datetime.now(CHINA).date().isoformat())
+
+
+async def finished_merge(request: Request) -> dict | None:
+    """Return the finished merge named in the path, or None."""
+    mid = path_id(request)
+    rec = await run_in_threadpool(request.app.state.portal.merge_record, mid) if mid is not None else None
+    return rec if rec is not None and rec["files"] else None
+
+
+@province("merge")
+async def merge_page(request: Request, user):
+    portal = request.app.state.portal
+    rec = await finished_merge(request)
+    if rec is None:
+        return error_page(request, 404, "没有这次汇总")
+    docs = await run_in_threadpool(portal.document_names, rec["id"])
+    return render(request, "merge.html", user=user, merge=rec, cities=rec["summary"].get("cities", {}), docs=docs,
+                  singles=[n for n in docs if "/" in n and "/全部-" not in n])
+
+
+@province("merge")
+async def documents_page(request: Request, user):
+    portal = request.app.state.portal
+    rec = await finished_merge(request)
+    if rec is None:
+        return error_page(request, 404, "没有这次汇总")
+    try:
+        await portal.documents(rec["id"], user, client_ip(request))
+    except FormkitError as exc:
+        return error_page(request, 500, str(exc))
+    return RedirectResponse(f"/merges/{rec['id']}#docs", status_code=303)
+
+
+@province("merge")
+async def document_file(request: Request, user):
+    portal = request.app.state.portal
+    mid, name = path_id(request), request.path_params["name"]
+    path = await run_in_threadpool(portal.document_file, mid, name) if mid is not None else None
+    if path is None:
+        return error_page(request, 404, "没有这份公文")
+    return await send_file(request, portal, user, path, path.name, {"merge": mid, "document": name})
+
+
+@province()
+async def users_page(request: Request, user):
+    portal = request.app.state.portal
+    message, token = None, None
+    if request.method == "POST":
+        form = await request.form()
+        op, name = str(form.get("op", "")), str(form.get("username", "")).strip()
+        try:
+            if op == "add":
+                await run_in_threadpool(accounts.add_user, portal.engine, name, str(form.get("role", "")),
+                                        str(form.get("city", "")) or None, str(form.get("password", "")),
+                                        portal.campaign, user.username)
+                message = f"已添加用户 {name}"
+            elif op == "passwd":
+                await run_in_threadpool(accounts.set_password, portal.engine, name, str(form.get("password", "")),
+                                        user.username)
+                message = f"已重设 {name} 的密码"
+            elif op == "disable":
+                if name == user.username:
+                    raise FormkitError("不能停用自己正在使用的账号")
+                await run_in_threadpool(accounts.disable_user, portal.engine, name, user.username)
+                message = f"已停用 {name}"
+            elif op == "token":
+                token = await run_in_threadpool(accounts.issue_token, portal.engine, name, user.username)
+                message = f"已为 {name} 签发新令牌（只显示这一次，旧令牌已作废）"
+            else:
+                raise FormkitError("未知的操作")
+        except FormkitError as exc:
+            users = await run_in_threadpool(accounts.list_users, portal.engine)
+            return render(request, "users.html", status=400, user=user, users=users, error=str(exc),
+                          cities=[c.name for c in portal.campaign.cities])
+    users = await run_in_threadpool(accounts.list_users, portal.engine)
+    return render(request, "users.html", user=user, users=users, message=message, token=token,
+                  cities=[c.name for c in portal.campaign.cities])
+
+
+@province()
+async def audit_page(request: Request, user):
+    portal = request.app.state.portal
+    q = request.query_params
+    try:
+        since = parse_as_of(q.get("since"))
+    except ValueError:
+        return error_page(request, 400, "日期应写成 2023-12-31 的形式")
+    rows = await run_in_threadpool(lambda: accounts.audit_rows(portal.engine, since, username=q.get("user") or None,
+                                                               action=q.get("action") or None))
+    city = q.get("city") or ""
+    if city:
+        rows = [r for r in rows if city in r["detail"]]
+    rows = list(reversed(rows))[:500]
+    for r in rows:
+        try:
+            r["shown"] = "；".join(f"{k}={v}" for k, v in json.loads(r["detail"]).items())
+        except (ValueError, AttributeError):
+            r["shown"] = r["detail"]
+    return render(request, "audit.html", user=user, rows=rows, q=dict(q),
+                  cities=[c.name for c in portal.campaign.cities])
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/overview", overview),
+        Route("/merges", merges_page, methods=["GET", "POST"]),
+        Route("/merges/{id}", merge_page),
+        Route("/merges/{id}/documents", documents_page, methods=["POST"]),
+        Route("/merges/{id}/docs/{name:path}", document_file),
+        Route("/users", users_page, methods=["GET", "POST"]),
+        Route("/audit", audit_page),
+    ]
