@@ -42,7 +42,7 @@ from letters import Floor, make_records, make_templates, naive, timed  # noqa: E
 
 from formkit.commands.render import render_table  # noqa: E402
 from formkit.outputs.engine import DocxTemplate  # noqa: E402
-from formkit.tabular import load_table  # noqa: E402
+from formkit.readers.table_data import load_table  # noqa: E402
 
 
 def write_data(folder: Path, n: int) -> tuple[Path, Path, list[dict]]:

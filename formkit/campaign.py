@@ -249,7 +249,7 @@ def bodies_from_list(path: str | Path) -> list[Body]:
     Raises ConfigError with a Chinese reason when the file cannot be read or names nothing.
     """
     from formkit.normalize import clean_text, enum_key
-    from formkit.tabular import TableError, load_table
+    from formkit.readers.table_data import TableError, load_table
 
     path = Path(path)
     try:

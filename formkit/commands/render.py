@@ -2,7 +2,7 @@
 
 ``render TEMPLATE.docx DATA -o DIR`` renders the template once per row of DATA on the letters'
 engine (:mod:`formkit.outputs.engine`: compiled once, escaped, sandboxed, strict about
-undefined variables). Each row's context is its columns (:mod:`formkit.tabular`) plus
+undefined variables). Each row's context is its columns (:mod:`formkit.readers.table_data`) plus
 ``序号`` — the row's number among the rows ``--where`` keeps (1, 2, …; a row that fails keeps
 its number, so names stay stable when the run is repeated after the data is corrected) — and
 ``行号`` — the row's place in DATA — unless DATA has columns of those names.
@@ -317,7 +317,7 @@ def failure_lines(failed: list[tuple[str, str]]) -> list[str]:
 
 
 def _load_table(data: str, sheet: str | None, header_row: int | None):
-    from formkit.tabular import load_table
+    from formkit.readers.table_data import load_table
 
     try:
         return load_table(Path(data), sheet=sheet, header_row=header_row)

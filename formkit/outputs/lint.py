@@ -529,7 +529,7 @@ def _same_structure(problems: list[Problem], opener: _Block, found: _Found, wher
 def lint(path: str | Path, columns: Iterable[str] | None = None, aliases: dict[str, str] | None = None) -> LintReport:
     """Return the :class:`LintReport` of the template at ``path``.
 
-    ``columns`` (with ``aliases``: identifier → column, as :class:`formkit.tabular.Table` has)
+    ``columns`` (with ``aliases``: identifier → column, as :class:`formkit.readers.table_data.Table` has)
     are the DATA's columns: variables they lack are errors, columns never used are notes.
     Raises :class:`FormkitError` when the file is not a readable .docx.
     """
