@@ -1,7 +1,7 @@
 """``formkit render`` (any template, any table) and ``formkit lint`` (what breaks a template).
 
 ``render TEMPLATE.docx DATA -o DIR`` renders the template once per row of DATA on the letters'
-engine (:mod:`formkit.outputs.engine`: compiled once, escaped, sandboxed, strict about
+engine (:mod:`formkit.outputs.docx`: compiled once, escaped, sandboxed, strict about
 undefined variables). Each row's context is its columns (:mod:`formkit.readers.table_data`) plus
 ``序号`` — the row's number among the rows ``--where`` keeps (1, 2, …; a row that fails keeps
 its number, so names stay stable when the run is repeated after the data is corrected) — and
@@ -165,7 +165,7 @@ def render_table(template, table, out_dir: Path, *, name: str | None = None, whe
     progress bar); ``protect`` lists files that no output may replace (the inputs).
     """
     from formkit.errors import OutputError
-    from formkit.outputs.engine import TemplateError
+    from formkit.outputs.docx import TemplateError
     from formkit.where import compile_where
 
     names = table.names() | {ORDINAL, ROW_NUMBER}
@@ -232,7 +232,7 @@ def _render_combined(template, kept, out_dir: Path, name: str | None, namer: Nam
     """Write one document with a section per row; rows that fail are left out and reported."""
     from formkit.errors import OutputError
     from formkit.fsutil import safe_filename, write_bytes
-    from formkit.outputs.engine import TemplateError
+    from formkit.outputs.docx import TemplateError
 
     if not kept:
         return
@@ -358,7 +358,7 @@ def render(template_path, data_path, out_dir, sheet, header_row, name_pattern, w
     + - * /，文字方法 startswith、endswith 等，函数 len、int、date 等；文字要加引号，
     如 设区市 in ["南京市", "苏州市"] and 备案日期 < "2018-01-01"。
     """
-    from formkit.outputs.engine import DocxTemplate, TemplateError
+    from formkit.outputs.docx import DocxTemplate, TemplateError
     from formkit.readers import office
 
     template_file = _template_name(template_path)

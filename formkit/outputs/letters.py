@@ -591,7 +591,7 @@ def load_template(path: str | Path | None, kind: str, context_keys: set[str] | N
     anything is written, with the engine's message naming the template and the variable; one it
     only tests (``{% if 备注 %}``) is false.
     """
-    from formkit.outputs.engine import DocxTemplate, TemplateError
+    from formkit.outputs.docx import DocxTemplate, TemplateError
 
     if path is not None:
         # A user's template is linted first: a broken one is refused with the lint's message.

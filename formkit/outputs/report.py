@@ -7,7 +7,7 @@ sentences, with counts), 四、下一步工作. The numbers are those of summary
 de-duplicated records.
 
 The template (``templates/docx/report.docx`` or ``--template``) is rendered by the engine
-(:mod:`formkit.outputs.engine`); its variables are listed in docs/templates.md. A picture whose
+(:mod:`formkit.outputs.docx`); its variables are listed in docs/templates.md. A picture whose
 alternative text is ``formkit:chart`` is the chart's place: its PNG is replaced by the chart
 drawn here (:mod:`formkit.outputs.chart`), so the user can move or resize it in Word.
 """
@@ -25,6 +25,7 @@ from typing import Any
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
+from formkit.outputs.ooxml import repack
 from formkit.outputs.letters import (MEASURES, Merged, canonical_body, cn_date, common_context,
                                      load_template, urge_items, URGE_CODES)
 
@@ -423,15 +424,8 @@ def chart_member(docx: bytes) -> str | None:
 
 
 def replace_member(docx: bytes, member: str, data: bytes) -> bytes:
-    """Return ``docx`` with zip member ``member`` holding ``data`` (fixed times, same order)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_STORED if info.filename == member else zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data if info.filename == member else src.read(info))
-    return out.getvalue()
+    """Return ``docx`` with zip member ``member`` holding ``data``, stored (fixed times, same order)."""
+    return repack(docx, {member: data}, stored=frozenset({member}))
 
 
 # --- writing -------------------------------------------------------------------------------------
