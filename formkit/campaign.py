@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit.errors import ConfigError
+from formkit.forms import get_form
 from formkit.resources import campaigns_dir
 
 DEFAULT_CAMPAIGN = "jiangsu-2023.toml"
@@ -56,6 +57,19 @@ class Campaign:
         """Return the deadline called ``name`` as a date in the campaign year."""
         month, day = self.deadlines[name].split("-")
         return dt.date(self.year, int(month), int(day))
+
+    def form_deadline(self, form: str, batch: int | None = None) -> dt.date | None:
+        """Return when ``form`` is due: the deadline its declaration names (forms/*.toml ``deadline``).
+
+        The evaluation form is due per batch: ``batch`` 1 or 2, else None. None for a form
+        without a deadline (the plan). The one place checks, city checks and letters ask.
+        """
+        name = get_form(form).deadline
+        if name == "evaluation":
+            if batch not in (1, 2):
+                return None
+            name = f"evaluation_batch{batch}"
+        return self.deadline(name) if name else None
 
     def city(self, name: str) -> City | None:
         """Return the campaign city called ``name`` (with or without 市, or its office), else None."""

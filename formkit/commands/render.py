@@ -51,6 +51,8 @@ def _name_text(value: Any) -> Any:
     without .0, None empty."""
     import datetime as dt
 
+    from formkit.normalize import chinese_date
+
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -58,7 +60,7 @@ def _name_text(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return chinese_date(value)
     return value
 
 

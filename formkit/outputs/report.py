@@ -25,8 +25,9 @@ from typing import Any
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
+from formkit.normalize import chinese_date
 from formkit.outputs.ooxml import repack
-from formkit.outputs.letters import (MEASURES, Merged, canonical_body, cn_date, common_context,
+from formkit.outputs.letters import (MEASURES, Merged, canonical_body, common_context,
                                      load_template, urge_items, URGE_CODES)
 
 CN_NUMBERS = "一二三四五六七八九十"
@@ -338,13 +339,13 @@ def next_steps(merged: Merged, campaign: Campaign) -> list[dict[str, str]]:
     text = "动态管理贯标备案企业"
     body = []
     if n_grace:
-        body.append(f"对{n_grace}家给予宽限期的企业优先开展绩效评价，宽限期届满（{cn_date(grace_end)}）后仍未通过评价的，"
+        body.append(f"对{n_grace}家给予宽限期的企业优先开展绩效评价，宽限期届满（{chinese_date(grace_end)}）后仍未通过评价的，"
                     "从备案名单中删除")
     deleted = grace.get("删除", 0)
     if deleted:
         body.append(f"从备案名单中删除{deleted}家企业")
     registry = campaign.deadline("registry_check").replace(year=year + 1)
-    body.append(f"{cn_date(registry)}前组织各设区市完成贯标备案企业信息年度核查，备案满"
+    body.append(f"{chinese_date(registry)}前组织各设区市完成贯标备案企业信息年度核查，备案满"
                 f"{campaign.thresholds.get('new_filing_years', 3)}年仍未通过认证或绩效评价的企业从备案名单中删除")
     steps.append((text, "；".join(body) + "。"))
     steps.append(("做好新旧标准衔接", "密切关注《企业知识产权管理规范》国家标准修订实施情况，做好新标准的宣传、解读、推广、培训，"

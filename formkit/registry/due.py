@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from formkit.campaign import Campaign, load_campaign
+from formkit.normalize import add_years
 from formkit.registry.db import load_state, opened
 from formkit.registry.values import GRACE, REMOVED
 
@@ -21,13 +22,6 @@ RULE_ACTIONS = {"5-year": "提醒，愿意开展认证或评价的给予1年宽�
                 "3-year": "从备案名单中删除", "grace-expired": "从备案名单中删除"}
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def due_rows(state: dict[str, dict], as_of: dt.date, campaign: Campaign) -> list[dict]:
     """Return the enterprises due on ``as_of`` (see :func:`due_enterprises`), by city."""
     stock = campaign.thresholds["stock_filing_years"]
@@ -35,7 +29,7 @@ def due_rows(state: dict[str, dict], as_of: dt.date, campaign: Campaign) -> list
     grace_years = campaign.thresholds["grace_period_years"]
     month, day = campaign.deadlines["anomaly"].split("-")
     review = dt.date(as_of.year, int(month), int(day))
-    grace_deadline = _add_years(review, grace_years)
+    grace_deadline = add_years(review, grace_years)
     out = []
     for code, row in state.items():
         if row["status"] == REMOVED or row["cert_no"] or row["cert_date"] or row["eval_date"]:
@@ -47,9 +41,9 @@ def due_rows(state: dict[str, dict], as_of: dt.date, campaign: Campaign) -> list
             if row["grace_until"] is not None and row["grace_until"] < as_of:
                 rule = "grace-expired"
         elif filed.year < campaign.year:
-            if _add_years(filed, stock) <= as_of:
+            if add_years(filed, stock) <= as_of:
                 rule, deadline = "5-year", grace_deadline
-        elif _add_years(filed, new) <= as_of:
+        elif add_years(filed, new) <= as_of:
             rule = "3-year"
         if rule is None:
             continue

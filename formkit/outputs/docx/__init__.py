@@ -61,6 +61,6 @@ breaks inside values (a ``\\f`` becomes a page break inside the run, ``\\a`` a l
 
 from formkit.outputs.docx.package import TemplateError
 from formkit.outputs.docx.template import DocxTemplate
-from formkit.outputs.docx.text import chinese_date, format_date, record_context
+from formkit.outputs.docx.text import date_filter, record_context
 
-__all__ = ["DocxTemplate", "TemplateError", "chinese_date", "format_date", "record_context"]
+__all__ = ["DocxTemplate", "TemplateError", "date_filter", "record_context"]

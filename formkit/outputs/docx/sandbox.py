@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from formkit.outputs.docx.text import _finalize_plain, _finalize_word, chinese_date
+from formkit.outputs.docx.text import _finalize_plain, _finalize_word, date_filter
 
 
 class _Message(str):
@@ -69,7 +69,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 def _environment(finalize) -> _Environment:
     env = _Environment(autoescape=True, undefined=_Undefined, finalize=finalize, keep_trailing_newline=True)
-    env.filters["中文日期"] = env.filters["date_cn"] = chinese_date
+    env.filters["中文日期"] = env.filters["date_cn"] = date_filter
     env.globals.pop("lipsum", None)  # no use in a letter; builds arbitrarily long text
     return env
 

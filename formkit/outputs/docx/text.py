@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from formkit.normalize import chinese_date
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,16 +40,11 @@ def _markup_breaks(xml: str) -> Markup:
     return Markup(_INVALID_XML.sub("", xml))
 
 
-def format_date(value: dt.date) -> str:
-    """Return ``2023年5月6日`` for a date (GB/T 9704: Arabic numerals, no leading zeros)."""
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 _DATE_TEXT = re.compile(r"\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*"
                         r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*")
 
 
-def chinese_date(value: Any) -> Any:
+def date_filter(value: Any) -> Any:
     """Return ``2023年5月6日`` for a date or a text written as one; anything else unchanged.
 
     The template filter ``中文日期`` (alias ``date_cn``): ``{{ 备案日期|中文日期 }}``. It reads
@@ -56,16 +53,16 @@ def chinese_date(value: Any) -> Any:
     are left as they are, so the filter never loses what the data says.
     """
     if isinstance(value, dt.datetime):
-        return format_date(value.date())
+        return chinese_date(value.date())
     if isinstance(value, dt.date):
-        return format_date(value)
+        return chinese_date(value)
     if value is None:
         return ""
     if isinstance(value, str):
         m = _DATE_TEXT.fullmatch(value)
         if m:
             try:
-                return format_date(dt.date(*map(int, m.groups())))
+                return chinese_date(dt.date(*map(int, m.groups())))
             except ValueError:
                 return value
     return value
@@ -82,7 +79,7 @@ def _finalize_word(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     if isinstance(value, dt.date):  # datetime too: a letter shows the day
-        return format_date(value)
+        return chinese_date(value)
     if hasattr(value, "__html__"):  # docxtpl RichText, Listing
         return _markup_breaks(value.__html__())
     return value
@@ -97,7 +94,7 @@ def _finalize_plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     if isinstance(value, dt.date):
-        return format_date(value)
+        return chinese_date(value)
     return value
 
 
