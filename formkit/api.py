@@ -20,9 +20,12 @@ from typing import Callable, Iterable
 from formkit.campaign import Campaign, load_campaign
 from formkit.checking import SCANNED, CheckResult, FileResult, check, collect_inputs, read_file
 from formkit.errors import FormkitError
+from formkit.outputs.render import RenderResult, render_table
+from formkit.readers.table_data import load_table
 
 __all__ = ["SCANNED", "CheckResult", "FileResult", "check", "collect_inputs", "read_file",
-           "convert", "export_register", "merge_to", "refuse_output_inside_inputs"]
+           "convert", "export_register", "merge_to", "refuse_output_inside_inputs",
+           "RenderResult", "load_table", "render_table"]
 
 
 def refuse_output_inside_inputs(out_dir: Path, paths: Iterable[str | Path]) -> None:
