@@ -10,6 +10,7 @@ from pathlib import Path
 
 from formkit.errors import ConfigError
 from formkit.forms import get_form
+from formkit.normalize import enum_key
 from formkit.resources import campaigns_dir
 
 DEFAULT_CAMPAIGN = "jiangsu-2023.toml"
@@ -70,6 +71,21 @@ class Campaign:
                 return None
             name = f"evaluation_batch{batch}"
         return self.deadline(name) if name else None
+
+    def approved_body(self, text: str) -> str | None:
+        """Return the approved body's full name when ``text`` is its name or an alias, else None.
+
+        Matched by :func:`formkit.normalize.enum_key` (NFKC, no spaces or quotes, dashes unified,
+        case ignored): the one rule the form values and the letters and report share.
+        """
+        index = self.__dict__.get("_body_index")
+        if index is None:
+            index = {}
+            for body in self.approved_bodies:
+                for name in (body.name, *body.aliases):
+                    index.setdefault(enum_key(name), body.name)
+            self.__dict__["_body_index"] = index
+        return index.get(enum_key(text))
 
     def city(self, name: str) -> City | None:
         """Return the campaign city called ``name`` (with or without 市, or its office), else None."""

@@ -229,12 +229,7 @@ def city_office(campaign: Campaign, city: str | None) -> str:
 def canonical_body(campaign: Campaign, name: str) -> str:
     """Return a certification body's full name: an alias of an approved body becomes its name."""
     cleaned = re.sub(r"\s+", "", name or "")
-    plain = cleaned.replace("(", "（").replace(")", "）")
-    for body in campaign.approved_bodies:
-        for candidate in (body.name, *body.aliases):
-            if plain == re.sub(r"\s+", "", candidate).replace("(", "（").replace(")", "）"):
-                return body.name
-    return cleaned or "（未填写认证机构）"
+    return campaign.approved_body(cleaned) or cleaned or "（未填写认证机构）"
 
 
 # --- recipients ----------------------------------------------------------------------------------
