@@ -154,7 +154,7 @@ def read_converted(path: Path, name: str, to_ext: str, in_ext: str) -> list[Grid
 
 
 def _read_copy(found: Path | str, name: str, to_ext: str) -> list[Grid]:
-    from formkit.readers import check_zip
+    from formkit.readers.base import check_zip
 
     if isinstance(found, str):
         raise Unreadable(found)
