@@ -173,3 +173,38 @@ def test_no_new_long_module():
     long = {p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*.py")
             if len(p.read_text(encoding="utf-8").splitlines()) > 450}
     assert long - LONG == set()
+
+
+def test_declared_terms_are_not_written_again_in_code():
+    """Enum texts the code acts on come from the declarations' [terms], never a second literal."""
+    from formkit.forms import load_forms
+
+    terms = {value for form in load_forms().values() for value in form.terms.values()}
+    assert "提醒并给予1年宽限期" in terms
+    copies = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("formkit/samplegen/"):  # the sample generators write form contents
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in terms and id(node) not in docstrings:
+                copies.append((rel, node.lineno, node.value))
+    assert copies == []
+
+
+def test_a_term_must_be_a_declared_value(tmp_path, monkeypatch):
+    import pytest
+
+    from formkit import forms
+
+    text = (forms.forms_dir() / "anomaly.toml").read_text(encoding="utf-8")
+    (tmp_path / "anomaly.toml").write_text(text.replace('grace = "提醒并给予1年宽限期"', 'grace = "提醒并给予2年宽限期"'),
+                                           encoding="utf-8")
+    monkeypatch.setattr(forms, "forms_dir", lambda: tmp_path)
+    with pytest.raises(ValueError, match="grace"):
+        forms._load_form("anomaly")

@@ -67,8 +67,9 @@ def filing_age(record: Record, campaign) -> Iterator[Finding]:
     if not isinstance(filed, dt.date):
         return
     review = campaign.deadline("anomaly")
-    years = {"备案超5年未认证或评价": campaign.thresholds["stock_filing_years"],
-             "备案满3年未认证或评价": campaign.thresholds["new_filing_years"]}.get(kind)
+    terms = get_form("anomaly").terms
+    years = {terms["stock_unfiled"]: campaign.thresholds["stock_filing_years"],
+             terms["new_unfiled"]: campaign.thresholds["new_filing_years"]}.get(kind)
     if years is None:
         return
     latest = add_years(review, -years)

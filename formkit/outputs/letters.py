@@ -36,6 +36,7 @@ from typing import Any, Callable
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
+from formkit.forms import get_form
 from formkit.normalize import add_years, chinese_date
 
 #: Letter kinds (the command's KIND) → the kind in Chinese (file names, titles, messages).
@@ -289,7 +290,7 @@ def _reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
         v = r.get("values", {})
         if not str(v.get("type") or "").startswith("备案超"):  # 备案超5年未认证或评价
             continue
-        if v.get("willingness") != "愿意开展认证或评价" or not str(v.get("action") or "").startswith("提醒"):
+        if v.get("willingness") != get_form("anomaly").terms["willing"] or not str(v.get("action") or "").startswith("提醒"):
             continue
         out.append(_reminder(
             campaign, base, name=_text(v.get("name")), uscc=_text(v.get("uscc")), city=r.get("city"),

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from formkit.campaign import Campaign, load_campaign
+from formkit.forms import get_form
 from formkit.normalize import add_years
 from formkit.registry.db import load_state, opened
 from formkit.registry.values import GRACE, REMOVED
 
-RULE_NAMES = {"5-year": "备案超5年未认证或评价", "3-year": "备案满3年未认证或评价",
+_TERMS = get_form("anomaly").terms
+RULE_NAMES = {"5-year": _TERMS["stock_unfiled"], "3-year": _TERMS["new_unfiled"],
               "grace-expired": "宽限期满仍未认证或评价"}
 
 
