@@ -42,7 +42,7 @@ from docx.oxml.ns import qn  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from formkit.outputs import official  # noqa: E402
-from formkit.outputs.engine import DocxTemplate  # noqa: E402
+from formkit.outputs.docx import DocxTemplate  # noqa: E402
 
 # --- the letter -----------------------------------------------------------------------------
 

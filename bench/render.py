@@ -40,9 +40,9 @@ sys.path.insert(0, str(HERE))
 
 from letters import Floor, make_records, make_templates, naive, timed  # noqa: E402
 
-from formkit.commands.render import render_table  # noqa: E402
-from formkit.outputs.engine import DocxTemplate  # noqa: E402
-from formkit.tabular import load_table  # noqa: E402
+from formkit.outputs.render import render_table  # noqa: E402
+from formkit.outputs.docx import DocxTemplate  # noqa: E402
+from formkit.readers.table_data import load_table  # noqa: E402
 
 
 def write_data(folder: Path, n: int) -> tuple[Path, Path, list[dict]]:

@@ -20,10 +20,13 @@ from typing import Callable, Iterable
 from formkit.campaign import Campaign, load_campaign
 from formkit.checking import SCANNED, CheckResult, FileResult, check, collect_inputs, read_file
 from formkit.errors import FormkitError
+from formkit.outputs.render import RenderResult, render_table
+from formkit.readers.table_data import load_table
 
 __all__ = ["SCANNED", "CheckResult", "FileResult", "check", "collect_inputs", "read_file",
            "check_file", "convert", "export_register", "merge_to", "refuse_output_inside_inputs",
-           "annotate_file", "annotate", "feedback_letters", "documents"]
+           "annotate_file", "annotate", "feedback_letters", "documents",
+           "RenderResult", "load_table", "render_table"]
 
 
 def check_file(path: str | Path, name: str | None = None, campaign: Campaign | None = None) -> FileResult:

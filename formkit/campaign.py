@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit.errors import ConfigError
+from formkit.forms import get_form
+from formkit.normalize import enum_key
 from formkit.resources import campaigns_dir
 
 DEFAULT_CAMPAIGN = "jiangsu-2023.toml"
@@ -56,6 +58,34 @@ class Campaign:
         """Return the deadline called ``name`` as a date in the campaign year."""
         month, day = self.deadlines[name].split("-")
         return dt.date(self.year, int(month), int(day))
+
+    def form_deadline(self, form: str, batch: int | None = None) -> dt.date | None:
+        """Return when ``form`` is due: the deadline its declaration names (forms/*.toml ``deadline``).
+
+        The evaluation form is due per batch: ``batch`` 1 or 2, else None. None for a form
+        without a deadline (the plan). The one place checks, city checks and letters ask.
+        """
+        name = get_form(form).deadline
+        if name == "evaluation":
+            if batch not in (1, 2):
+                return None
+            name = f"evaluation_batch{batch}"
+        return self.deadline(name) if name else None
+
+    def approved_body(self, text: str) -> str | None:
+        """Return the approved body's full name when ``text`` is its name or an alias, else None.
+
+        Matched by :func:`formkit.normalize.enum_key` (NFKC, no spaces or quotes, dashes unified,
+        case ignored): the one rule the form values and the letters and report share.
+        """
+        index = self.__dict__.get("_body_index")
+        if index is None:
+            index = {}
+            for body in self.approved_bodies:
+                for name in (body.name, *body.aliases):
+                    index.setdefault(enum_key(name), body.name)
+            self.__dict__["_body_index"] = index
+        return index.get(enum_key(text))
 
     def city(self, name: str) -> City | None:
         """Return the campaign city called ``name`` (with or without 市, or its office), else None."""
@@ -249,7 +279,7 @@ def bodies_from_list(path: str | Path) -> list[Body]:
     Raises ConfigError with a Chinese reason when the file cannot be read or names nothing.
     """
     from formkit.normalize import clean_text, enum_key
-    from formkit.tabular import TableError, load_table
+    from formkit.readers.table_data import TableError, load_table
 
     path = Path(path)
     try:

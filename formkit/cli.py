@@ -17,6 +17,7 @@ import click
 
 from formkit.commands.group import config_option, fail, main, parse_day, progress  # noqa: F401
 from formkit.errors import FormkitError
+from formkit.forms import FORM_ORDER, get_form
 
 
 @main.command()
@@ -28,10 +29,7 @@ def check(paths, as_json, campaign):
     from formkit import api, console
     from formkit.findings import to_json
 
-    try:
-        result = api.check(paths, campaign, progress=lambda xs: progress(xs, "读取文件"))
-    except FormkitError as exc:
-        fail(str(exc))
+    result = api.check(paths, campaign, progress=lambda xs: progress(xs, "读取文件"))
     if as_json:
         click.echo(to_json(result.findings))
     else:
@@ -55,11 +53,8 @@ def merge(paths, out_dir, as_of, as_json, db, campaign):
     from formkit import api, console
     from formkit.findings import to_json
 
-    try:
-        result, written = api.merge_to(paths, out_dir, campaign, as_of=as_of, db=db,
-                                       progress=lambda xs: progress(xs, "读取文件"))
-    except FormkitError as exc:
-        fail(str(exc))
+    result, written = api.merge_to(paths, out_dir, campaign, as_of=as_of, db=db,
+                                   progress=lambda xs: progress(xs, "读取文件"))
     if as_json:
         click.echo(to_json(result.findings))
     else:
@@ -71,8 +66,8 @@ def merge(paths, out_dir, as_of, as_json, db, campaign):
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="输出文件夹")
 @click.option("--form", "forms", multiple=True,
-              type=click.Choice(["plan", "evaluation", "spotcheck", "anomaly"]),
-              help="只生成指定附件（可重复）：plan 附件1、evaluation 附件2、spotcheck 附件3、anomaly 附件4")
+              type=click.Choice(list(FORM_ORDER)),
+              help="只生成指定附件（可重复）：" + "、".join(f"{key} 附件{get_form(key).attachment}" for key in FORM_ORDER))
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "docx"]),
               help="只生成一种格式（默认xlsx和docx都生成）")
 @config_option
@@ -83,8 +78,6 @@ def blank(out_dir, forms, fmt, campaign):
     formats = (fmt,) if fmt else ("xlsx", "docx")
     try:
         written = write_blanks(campaign, Path(out_dir), forms=list(forms) or None, formats=formats)
-    except FormkitError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
     for path in written:
@@ -167,11 +160,8 @@ def demo(out_dir, campaign):
     click.echo("（13个设区市的附件1–4，其中故意设置了若干问题，清单见 samples/README.md）\n")
     # The samples describe the 2023 campaign: judge them as of the start of the next year.
     as_of = campaign.deadline("evaluation_batch2").replace(year=campaign.year + 1, month=1, day=15)
-    try:
-        result, written = api.merge_to([samples], out / "汇总", campaign, as_of=as_of,
-                                       progress=lambda xs: progress(xs, "读取文件"))
-    except FormkitError as exc:
-        fail(str(exc))
+    result, written = api.merge_to([samples], out / "汇总", campaign, as_of=as_of,
+                                   progress=lambda xs: progress(xs, "读取文件"))
     click.echo("\n".join(console.merge_report(result, written)))
 
     # The documents that follow: the report, then every kind of letter (one file per recipient
@@ -179,10 +169,7 @@ def demo(out_dir, campaign):
     documents = out / "公文"
     click.echo(f"\n公文（保存在 {documents}）：")
     failed = False
-    try:
-        merged = load_merged(out / "汇总", campaign)
-    except FormkitError as exc:
-        fail(str(exc))
+    merged = load_merged(out / "汇总", campaign)
     try:
         path = write_report(merged, documents / f"{campaign.year}年度贯标工作情况报告.docx", campaign)
         click.echo(f"  汇总报告：{path}")

@@ -117,14 +117,21 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
     return None, "不是日期"
 
 
-def format_date(value: dt.date | None) -> str:
-    """Return an ISO date string, or '' for None."""
-    return value.isoformat() if value else ""
+def chinese_date(value: dt.date | None) -> str:
+    """Return 2023年4月19日 (Arabic numerals, no leading zeros, per GB/T 9704); "" for None.
+
+    The one way formkit writes a day in Chinese: findings, letters, the report, the register's
+    export, render's file names and the template engine's date values all call this.
+    """
+    return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
-def chinese_date(value: dt.date) -> str:
-    """Return 2023年4月19日 (Arabic numerals, no leading zeros, per GB/T 9704)."""
-    return f"{value.year}年{value.month}月{value.day}日"
+def add_years(day: dt.date, years: int) -> dt.date:
+    """Return the same day ``years`` later (29 February → 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 # ---------------------------------------------------------------- numbers

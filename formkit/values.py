@@ -123,11 +123,8 @@ def _parse(column: Column, raw: RawCell, source: Source, campaign=None) -> Cell:
 
 def canonical_body(text: str, campaign) -> str:
     """Return the approved body's full name when ``text`` is its name or alias, else the text."""
-    key = n.enum_key(text)
-    for body in getattr(campaign, "approved_bodies", ()) or ():
-        if key in {n.enum_key(x) for x in (body.name, *body.aliases)}:
-            return body.name
-    return n.half_width(text)
+    found = campaign.approved_body(text) if campaign is not None else None
+    return found or n.half_width(text)
 
 
 def _lost_digits(raw: RawCell) -> bool:

@@ -131,3 +131,16 @@ def test_config_bodies_missing_list_and_broken_base(tmp_path):
     listing.write_text("机构名称\n方圆标志认证集团有限公司\n", encoding="utf-8")
     run = _run("config", "bodies", str(listing), "-o", str(tmp_path / "c.toml"), "--config", str(base))
     assert run.exit_code == 2 and "语法错误" in run.output
+
+
+def test_forms_letters_and_report_name_a_body_by_one_rule(campaign):
+    from formkit.outputs.letters import canonical_body as letter_body
+    from formkit.values import canonical_body as cell_body
+
+    written = ["中知(北京)认证有限公司", "中 知 认 证", "“中规认证”", "中规（北京）认证", "某某认证有限公司"]
+    cells = [cell_body(text, campaign) for text in written]
+    assert cells == ["中知（北京）认证有限公司", "中知（北京）认证有限公司", "中规（北京）认证有限公司",
+                     "中规（北京）认证有限公司", "某某认证有限公司"]
+    # The letters and the report group what the merge wrote: the same names come back.
+    assert [letter_body(campaign, text) for text in written] == cells
+    assert letter_body(campaign, "") == "（未填写认证机构）"

@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 from markupsafe import escape
 
-from formkit.outputs.engine import DocxTemplate, TemplateError
+from formkit.outputs.docx import DocxTemplate, TemplateError
 
 DATA = Path(__file__).parent / "data" / "docxtpl"
 CONTEXTS = json.loads((DATA / "contexts.json").read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ from docx.shared import Pt
 
 from formkit.errors import FormkitError
 from formkit.outputs import official
-from formkit.outputs.engine import DocxTemplate, TemplateError, record_context
+from formkit.outputs.docx import DocxTemplate, TemplateError, record_context
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

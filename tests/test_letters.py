@@ -405,7 +405,7 @@ def _asked_dates(text: str) -> list[tuple[dt.date, str]]:
         for m in _CN_DATE.finditer(sentence):
             try:
                 day = dt.date(*map(int, m.groups()))
-            except ValueError:  # an impossible date quoted from a city's file (a feedback letter's 原值)
+            except ValueError:  # an impossible date quoted from a city's form (a finding), not one asked for
                 continue
             before = sentence[max(0, m.start() - 6):m.start()]
             if ("请" in sentence[:m.start()] and sentence[m.end():m.end() + 1] == "前") or before.endswith("宽限期至"):
@@ -498,7 +498,7 @@ def test_combined_is_one_section_per_letter_numbered_from_one(written):
 
 
 def test_template_is_compiled_once_per_run(merged, campaign, tmp_path, monkeypatch):
-    from formkit.outputs.engine import DocxTemplate
+    from formkit.outputs.docx import DocxTemplate
 
     calls = []
     original = DocxTemplate.load.__func__

@@ -22,7 +22,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from formkit.cli import main
-from formkit.tabular import TableError, identifier, load_table
+from formkit.readers.table_data import TableError, identifier, load_table
 from tests.builders import assert_chinese_fonts, require_soffice, write_xlsx
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

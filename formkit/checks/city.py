@@ -15,8 +15,6 @@ FORM_LABELS = {
     ("spotcheck", None): "附件3企业贯标质量抽查情况汇总表",
     ("anomaly", None): "附件4企业贯标备案信息异常情况汇总表",
 }
-DEADLINES = {("evaluation", 1): "evaluation_batch1", ("evaluation", 2): "evaluation_batch2",
-             ("spotcheck", None): "spotcheck", ("anomaly", None): "anomaly"}
 
 
 def _city_finding(code, message, city, form, file=None):
@@ -87,7 +85,7 @@ def missing_submission(ctx) -> list[Finding]:
     out = []
     for city in ctx.campaign.cities:
         for (form, batch), label in FORM_LABELS.items():
-            deadline = ctx.campaign.deadline(DEADLINES[(form, batch)])
+            deadline = ctx.campaign.form_deadline(form, batch)
             if ctx.as_of <= deadline:
                 continue
             subs = ctx.submissions_of(city.name, form)

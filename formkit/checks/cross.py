@@ -9,11 +9,16 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator
 
 from formkit.findings import Finding
+from formkit.forms import get_form
 from formkit.normalize import enum_key
 from formkit.table import Record
 
 FORM_NAMES = {"evaluation": "附件2绩效评价合格企业汇总表", "spotcheck": "附件3抽查情况汇总表",
               "anomaly": "附件4备案信息异常情况汇总表", "plan": "附件1计划分解表"}
+
+
+_TERMS = get_form("anomaly").terms
+_UNFILED = (_TERMS["stock_unfiled"], _TERMS["new_unfiled"])  # filed years ago, neither certified nor evaluated
 
 
 def place(record: Record) -> str:
@@ -76,7 +81,7 @@ def _handling(anomaly: Record) -> str | None:
     kind, action = anomaly.value("type"), anomaly.value("action")
     if kind == "已注销" or action == "删除":
         return f"已在附件4中报为“{kind or ''}”、处理意见“{action or ''}”"
-    if kind in ("备案超5年未认证或评价", "备案满3年未认证或评价"):
+    if kind in _UNFILED:
         return f"已在附件4中报为“{kind}”"
     return None
 
@@ -104,7 +109,7 @@ def conflict(records_by_form: dict[str, list[Record]]) -> list[Finding]:
             out.append(Finding.at(anomaly, "type", "conflict",
                                   f"该企业在附件2（{place(other)}）中列为绩效评价合格企业，"
                                   f"与“{kind}”相矛盾，请核实两表"))
-        if kind in ("备案超5年未认证或评价", "备案满3年未认证或评价"):
+        if kind in _UNFILED:
             for other in certified.get(code, []):
                 out.append(Finding.at(other, "uscc", "conflict",
                                       f"该企业{reason}（{place(anomaly)}），却持有认证证书，请核实两表"))

@@ -53,23 +53,11 @@ def fill_date(sub: Submission, campaign) -> Iterator[Finding]:
         yield Finding.on_submission(sub, "date", cell.problem[1], source=cell.source, column="填报日期",
                                     value=cell.raw)
         return
-    deadline = form_deadline(sub, campaign)
+    deadline = campaign.form_deadline(sub.form, sub.batch)
     if deadline and isinstance(sub.fill_date, dt.date) and sub.fill_date > deadline:
         yield Finding.on_submission(sub, "late",
                                     f"填报日期{chinese_date(sub.fill_date)}晚于报送截止日期{chinese_date(deadline)}，"
                                     "属逾期报送", source=cell.source, column="填报日期", value=cell.raw)
-
-
-def form_deadline(sub: Submission, campaign) -> dt.date | None:
-    """Return the deadline that applies to a submission (batch-aware for evaluation)."""
-    form = get_form(sub.form)
-    if not form.deadline:
-        return None
-    if form.deadline == "evaluation":
-        if sub.batch not in (1, 2):
-            return None
-        return campaign.deadline(f"evaluation_batch{sub.batch}")
-    return campaign.deadline(form.deadline)
 
 
 @submission_check

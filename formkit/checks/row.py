@@ -8,15 +8,8 @@ from typing import Iterator
 from formkit.checks.base import row_check
 from formkit.findings import Finding
 from formkit.forms import get_form
-from formkit.normalize import chinese_date, enum_key
+from formkit.normalize import add_years, chinese_date, enum_key
 from formkit.table import Record
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 @row_check
@@ -53,7 +46,7 @@ def _anomaly_extra(record: Record, campaign) -> Iterator[Finding]:
     grace = record.value("grace_until")
     if isinstance(grace, dt.date):
         review = campaign.deadline("anomaly")
-        limit = _add_years(review, campaign.thresholds["grace_period_years"])
+        limit = add_years(review, campaign.thresholds["grace_period_years"])
         if grace > limit:
             yield Finding.at(record, "grace_until", "action-mismatch",
                              f"宽限期最长为复核截止日期后1年（至{chinese_date(limit)}），"
@@ -74,11 +67,12 @@ def filing_age(record: Record, campaign) -> Iterator[Finding]:
     if not isinstance(filed, dt.date):
         return
     review = campaign.deadline("anomaly")
-    years = {"备案超5年未认证或评价": campaign.thresholds["stock_filing_years"],
-             "备案满3年未认证或评价": campaign.thresholds["new_filing_years"]}.get(kind)
+    terms = get_form("anomaly").terms
+    years = {terms["stock_unfiled"]: campaign.thresholds["stock_filing_years"],
+             terms["new_unfiled"]: campaign.thresholds["new_filing_years"]}.get(kind)
     if years is None:
         return
-    latest = _add_years(review, -years)
+    latest = add_years(review, -years)
     if filed > latest:
         yield Finding.at(record, "filing_date", "filing-age",
                          f"异常类型为“{kind}”，但备案时间{chinese_date(filed)}距复核截止日"

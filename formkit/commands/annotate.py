@@ -7,7 +7,6 @@ import sys
 import click
 
 from formkit.commands.group import config_option, fail, main, progress
-from formkit.errors import FormkitError
 
 
 @main.command()
@@ -26,8 +25,6 @@ def annotate(paths, out_dir, campaign):
 
     try:
         results = api.annotate(paths, out_dir, campaign=campaign, progress=lambda xs: progress(xs, "标注文件"))
-    except FormkitError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
     made = [r for r in results if r.output is not None]

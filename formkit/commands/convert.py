@@ -7,7 +7,6 @@ import sys
 import click
 
 from formkit.commands.group import config_option, fail, main, progress
-from formkit.errors import FormkitError
 
 
 @main.command()
@@ -22,8 +21,6 @@ def convert(paths, to, out_dir, campaign):
 
     try:
         result = api.convert(paths, to, out_dir, campaign, progress=lambda xs: progress(xs, "读取文件"))
-    except FormkitError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
     for path in result.written:

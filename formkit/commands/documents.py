@@ -8,18 +8,9 @@ from pathlib import Path
 import click
 
 from formkit.commands.group import config_option, fail, main, progress
-from formkit.errors import FormkitError
+from formkit.outputs.letters import KINDS
 
 #: KIND → the kind in Chinese (kept here as well so that `formkit --help` imports nothing more).
-KIND_NAMES = {
-    "reminder": "提醒函",
-    "interview": "约谈通知书",
-    "written-reminder": "书面提醒函",
-    "rectification": "限期整改通知书",
-    "urge": "催报函",
-    "feedback": "数据问题反馈函",
-}
-
 #: Who gets each kind, for the message when nobody does.
 WHO = {
     "reminder": "备案超5年未认证或评价、愿意开展认证或评价（给予宽限期）的企业",
@@ -56,23 +47,18 @@ def report(merged_dir, out, template, as_pdf, campaign):
     try:
         merged = load_merged(merged_dir, campaign)
         path = write_report(merged, out, campaign, template=template)
-    except FormkitError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {out}：{exc.strerror or exc}")
     click.echo(f"已生成：{path}")
     if as_pdf:
-        try:
-            for pdf in _convert([path]):
-                click.echo(f"已生成：{pdf}")
-        except FormkitError as exc:
-            fail(str(exc))
+        for pdf in _convert([path]):
+            click.echo(f"已生成：{pdf}")
     click.echo(f"报告已生成（数据来自 {merged_dir}），可在 Word 或 WPS 中打开修改。")
     sys.exit(0)
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(list(KIND_NAMES)), metavar="KIND")
+@click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.argument("merged_dir", type=click.Path())
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="输出文件夹（每个收件单位一个 .docx）")
@@ -101,7 +87,7 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, regist
     """
     from formkit.outputs.letters import load_merged, write_letters
 
-    name = KIND_NAMES[kind]
+    name = KINDS[kind]
     due = None
     if registry_db and kind != "reminder":
         fail("--registry 只能用于 reminder（提醒函）")
@@ -119,8 +105,6 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, regist
             due = due_enterprises(registry_db, day, campaign)
         result = write_letters(kind, merged, out_dir, campaign, template=template, combined=combined, start=start,
                                progress=lambda xs: progress(xs, f"生成{name}"), due=due)
-    except FormkitError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
     if not result.letters:
@@ -130,10 +114,7 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, regist
         click.echo(f"已生成：{path}")
     pdfs: list[Path] = []
     if as_pdf:
-        try:
-            pdfs = _convert(result.outputs)
-        except FormkitError as exc:
-            fail(str(exc))
+        pdfs = _convert(result.outputs)
         for pdf in pdfs:
             click.echo(f"已生成：{pdf}")
     written = {p.name for p in result.outputs}

@@ -59,11 +59,17 @@ def chinese_usage(message: str) -> str:
 
 
 class ChineseGroup(click.Group):
-    """A group whose usage errors are said in Chinese and exit with status 2."""
+    """A group whose usage errors are said in Chinese and exit with status 2.
+
+    A :class:`FormkitError` a command lets through is printed as ``错误：…`` with status 2: commands
+    do not catch library errors themselves.
+    """
 
     def main(self, args=None, prog_name=None, **kwargs):
         try:
             return super().main(args=args, prog_name=prog_name or "formkit", standalone_mode=False, **kwargs)
+        except FormkitError as exc:  # the one translation of a library error: its message, status 2
+            fail(str(exc))
         except click.exceptions.Abort:
             click.echo("已中止。", err=True)
             sys.exit(130)
@@ -90,10 +96,7 @@ def config_option(fn):
     def wrapper(*args, config_path=None, **kwargs):
         from formkit.campaign import load_campaign
 
-        try:
-            campaign = load_campaign(config_path)
-        except FormkitError as exc:
-            fail(str(exc))
+        campaign = load_campaign(config_path)
         return fn(*args, campaign=campaign, **kwargs)
 
     return wrapper

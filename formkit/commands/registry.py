@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from formkit.commands.group import config_option, fail, main, parse_day, progress
-from formkit.errors import FormkitError
 
 
 def _command_line() -> str:
@@ -102,12 +101,9 @@ def import_(files, update, dry_run, db, wait, campaign):
     """
     from formkit import registry as reg
 
-    try:
-        result = reg.import_files(db, files, campaign, update=update, dry_run=dry_run,
-                                  command=_command_line(), wait=wait, on_wait=_notice,
-                                  progress=lambda xs: progress(xs, "读取文件"))
-    except FormkitError as exc:
-        fail(str(exc))
+    result = reg.import_files(db, files, campaign, update=update, dry_run=dry_run,
+                              command=_command_line(), wait=wait, on_wait=_notice,
+                              progress=lambda xs: progress(xs, "读取文件"))
     click.echo("\n".join(_file_report(result.check)))
     n_rows = sum(len(fr.records) for fr in result.check.files)
     click.echo(f"读取{n_rows}行，其中{result.rejected}行有错误未导入。")
@@ -145,11 +141,8 @@ def apply(merged_dir, yes, on, as_json, db, wait):
     """
     from formkit import registry as reg
 
-    try:
-        result = reg.apply_merged(db, merged_dir, yes=yes, on=on, command=_command_line(), wait=wait,
-                                  on_wait=_notice)
-    except FormkitError as exc:
-        fail(str(exc))
+    result = reg.apply_merged(db, merged_dir, yes=yes, on=on, command=_command_line(), wait=wait,
+                              on_wait=_notice)
     if as_json:
         click.echo(json.dumps({
             "changeset": result.changeset, "applied": result.applied,
@@ -191,36 +184,33 @@ def history(code, as_json, db, wait):
     from formkit import registry as reg
     from formkit.normalize import compact
 
-    try:
-        if code is None:
-            rows = reg.changeset_rows(db)
-            if as_json:
-                click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-                return
-            if not rows:
-                click.echo("备案名单还没有任何变更。")
-                return
-            click.echo("\n".join(_table(
-                ["编号", "时间", "操作人", "类型", "变更数", "摘要", "命令"],
-                [[str(r["id"]), r["created_at"], r["operator"] or "", "导入" if r["kind"] == "import" else "应用",
-                  str(r["changes"]), r["summary"] or "", r["command"]] for r in rows],
-                [6, 25, 10, 4, 6, 30, 40])))
+    if code is None:
+        rows = reg.changeset_rows(db)
+        if as_json:
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
             return
-        key = compact(code).upper()
-        if key.isdigit() and len(key) < 10:
-            rows = reg.change_rows(db, changeset=int(key))
-            if not rows:
-                fail(f"没有编号为 {key} 的变更集（不带参数运行 formkit registry history 列出全部变更集）")
-            title = f"变更集 {key}：{rows[0]['created_at']}，{rows[0]['command']}"
-            current = None
-        else:
-            rows = reg.change_rows(db, uscc=key)
-            current = reg.enterprise(db, key)
-            if current is None and not rows:
-                fail(f"备案名单中没有统一社会信用代码为 {key} 的企业")
-            title = None
-    except FormkitError as exc:
-        fail(str(exc))
+        if not rows:
+            click.echo("备案名单还没有任何变更。")
+            return
+        click.echo("\n".join(_table(
+            ["编号", "时间", "操作人", "类型", "变更数", "摘要", "命令"],
+            [[str(r["id"]), r["created_at"], r["operator"] or "", "导入" if r["kind"] == "import" else "应用",
+              str(r["changes"]), r["summary"] or "", r["command"]] for r in rows],
+            [6, 25, 10, 4, 6, 30, 40])))
+        return
+    key = compact(code).upper()
+    if key.isdigit() and len(key) < 10:
+        rows = reg.change_rows(db, changeset=int(key))
+        if not rows:
+            fail(f"没有编号为 {key} 的变更集（不带参数运行 formkit registry history 列出全部变更集）")
+        title = f"变更集 {key}：{rows[0]['created_at']}，{rows[0]['command']}"
+        current = None
+    else:
+        rows = reg.change_rows(db, uscc=key)
+        current = reg.enterprise(db, key)
+        if current is None and not rows:
+            fail(f"备案名单中没有统一社会信用代码为 {key} 的企业")
+        title = None
     if as_json:
         click.echo(json.dumps({"enterprise": current, "changes": rows}, ensure_ascii=False, indent=2, default=str))
         return
@@ -249,10 +239,7 @@ def undo(changeset, yes, db, wait):
     """撤销一个变更集：每项改回原值，该变更集新增的企业移出，变更集本身一并删除，名单回到应用前的样子。"""
     from formkit import registry as reg
 
-    try:
-        result = reg.undo(db, changeset, yes=yes, wait=wait, on_wait=_notice)
-    except FormkitError as exc:
-        fail(str(exc))
+    result = reg.undo(db, changeset, yes=yes, wait=wait, on_wait=_notice)
     cs = result.changeset
     click.echo(f"变更集 {cs['id']}：{cs['created_at']}，{cs['command']}（{cs['summary'] or ''}）")
     click.echo("\n".join(_table(
@@ -283,10 +270,7 @@ def due(as_of, as_json, db, wait, campaign):
     from formkit.normalize import chinese_date
 
     as_of = as_of or dt.date.today()
-    try:
-        rows = reg.due_enterprises(reg.resolve_url(db), as_of, campaign)
-    except FormkitError as exc:
-        fail(str(exc))
+    rows = reg.due_enterprises(reg.resolve_url(db), as_of, campaign)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=lambda v: v.isoformat()))
         return
@@ -318,8 +302,6 @@ def export(out, db, wait, campaign):
         fail(f"输出文件应以 .xlsx 结尾：{out}")
     try:
         path = api.export_register(db, out, campaign)
-    except FormkitError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {out}：{exc.strerror or exc}")
     click.echo(f"已导出：{path}")

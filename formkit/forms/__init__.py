@@ -74,6 +74,7 @@ class Form:
     rules: tuple[Rule, ...] = ()
     has_total_row: bool = False
     issued_by_province: bool = False
+    terms: dict[str, str] = field(default_factory=dict)  # meaning → a declared value (``[terms]``)
 
     def title_for(self, year: int) -> str:
         """Return the form's title for a campaign year."""
@@ -149,7 +150,18 @@ def _load_form(key: str) -> Form:
                     for r in raw.get("rules", ())),
         has_total_row=bool(raw.get("has_total_row", False)),
         issued_by_province=bool(raw.get("issued_by_province", False)),
+        terms=_terms(raw, key),
     )
+
+
+def _terms(raw: dict, key: str) -> dict[str, str]:
+    """Return a form's ``[terms]``, each checked to be one of its columns' declared values."""
+    terms = dict(raw.get("terms", {}))
+    declared = {v for c in raw["columns"] for v in c.get("values", ())}
+    for meaning, value in terms.items():
+        if value not in declared:
+            raise ValueError(f"forms/{key}.toml: term {meaning} = {value!r} is not a declared value")
+    return terms
 
 
 @functools.cache

@@ -352,12 +352,12 @@ def _save_workbook(wb, path: Path) -> None:
     """Save ``wb`` keeping its fixed dates (``Workbook.save`` stamps the current time)."""
     from openpyxl.writer.excel import ExcelWriter
 
-    from formkit.outputs.official import repack_zip
+    from formkit.outputs.ooxml import repack
 
     buffer = io.BytesIO()
     archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     ExcelWriter(wb, archive).save()  # closes the archive
-    path.write_bytes(repack_zip(buffer.getvalue()))
+    path.write_bytes(repack(buffer.getvalue()))
 
 
 def write_blank_xlsx(form: Form, campaign: Campaign, path: str | Path) -> Path:

@@ -25,7 +25,8 @@ from typing import Any
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
-from formkit.outputs.letters import Letter, Merged, _text, city_office, cn_date, letter_date, urge_items
+from formkit.normalize import chinese_date
+from formkit.outputs.letters import Letter, Merged, _text, city_office, letter_date, urge_items
 
 #: Days after 成文日期 to resubmit corrected files; ``[letters] resubmit_days``.
 DEFAULT_RESUBMIT_DAYS = 7
@@ -157,7 +158,7 @@ def feedback_letters(merged: Merged, campaign: Campaign, base: dict, today: dt.d
             "文件问题数": sum(f["问题数"] for f in files),
             "问题文件数": len(files),
             "重报天数": days,
-            "重报期限": cn_date(date + dt.timedelta(days=days)),
+            "重报期限": chinese_date(date + dt.timedelta(days=days)),
             "附件名称": f"{city}报送材料数据问题清单",
             "市级问题": [{"序号": item["序号"], "内容": item["内容"]} for item in items],
             "明细": files,

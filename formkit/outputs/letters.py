@@ -36,6 +36,8 @@ from typing import Any, Callable
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
+from formkit.forms import get_form
+from formkit.normalize import add_years, chinese_date
 
 #: Letter kinds (the command's KIND) → the kind in Chinese (file names, titles, messages).
 KINDS = {
@@ -58,11 +60,6 @@ MEASURES = {"interview": "约谈", "written-reminder": "书面提醒"}
 
 MERGED_FILES = ("summary.json", "records.json", "findings.json")
 _END_PUNCTUATION = "。；;，,、 "
-
-
-def cn_date(value: dt.date | None) -> str:
-    """Return ``2023年12月20日`` (GB/T 9704: Arabic numerals, no leading zeros); "" for None."""
-    return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
 def _date(value: Any) -> dt.date | None:
@@ -90,13 +87,6 @@ def _text(value: Any) -> str:
 def _sentence(value: Any) -> str:
     """Return a free-text value without the trailing punctuation the template adds itself."""
     return _text(value).rstrip(_END_PUNCTUATION)
-
-
-def _shift_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 # --- the merge output ----------------------------------------------------------------------------
@@ -203,11 +193,11 @@ def common_context(campaign: Campaign, today: dt.date | None = None) -> dict[str
         "发文机关": campaign.office,
         "省局": provincial_bureau(campaign),
         "署名": str(letters.get("signatory") or campaign.office),
-        "成文日期": cn_date(date),
-        "回复期限": cn_date(date + dt.timedelta(days=reply_days)),
+        "成文日期": chinese_date(date),
+        "回复期限": chinese_date(date + dt.timedelta(days=reply_days)),
         "通知": f"《{campaign.notice_title}》" if campaign.notice_title else "通知",
         "通知发文机关": campaign.office,
-        "通知日期": cn_date(notice_date),
+        "通知日期": chinese_date(notice_date),
         "联系处室": str(contact.get("department", "")),
         "联系人": str(contact.get("person", "")),
         "联系电话": str(contact.get("phone", "")),
@@ -240,12 +230,7 @@ def city_office(campaign: Campaign, city: str | None) -> str:
 def canonical_body(campaign: Campaign, name: str) -> str:
     """Return a certification body's full name: an alias of an approved body becomes its name."""
     cleaned = re.sub(r"\s+", "", name or "")
-    plain = cleaned.replace("(", "（").replace(")", "）")
-    for body in campaign.approved_bodies:
-        for candidate in (body.name, *body.aliases):
-            if plain == re.sub(r"\s+", "", candidate).replace("(", "（").replace(")", "）"):
-                return body.name
-    return cleaned or "（未填写认证机构）"
+    return campaign.approved_body(cleaned) or cleaned or "（未填写认证机构）"
 
 
 # --- recipients ----------------------------------------------------------------------------------
@@ -276,9 +261,9 @@ def _reminder(campaign: Campaign, base: dict, *, name: str, uscc: str, city: str
     note = ""
     if date is not None and (grace_until is None or grace_until <= date):
         given = grace_until
-        grace_until = _shift_years(date, grace_years)
-        note = (f"宽限期至{cn_date(given)}不晚于成文日期，改为自成文日期起{grace_years}年（至{cn_date(grace_until)}）"
-                if given else f"没有宽限期截止日期，按自成文日期起{grace_years}年（至{cn_date(grace_until)}）")
+        grace_until = add_years(date, grace_years)
+        note = (f"宽限期至{chinese_date(given)}不晚于成文日期，改为自成文日期起{grace_years}年（至{chinese_date(grace_until)}）"
+                if given else f"没有宽限期截止日期，按自成文日期起{grace_years}年（至{chinese_date(grace_until)}）")
     return Letter(name, note=note, context={
         **base,
         "标题": f"关于贯标备案超过{years}年未认证或评价的提醒函",
@@ -289,10 +274,10 @@ def _reminder(campaign: Campaign, base: dict, *, name: str, uscc: str, city: str
         "设区市": city or "",
         "市局": office,
         "备案时间": filed,
-        "复核截止日期": cn_date(campaign.deadline("anomaly")),
+        "复核截止日期": chinese_date(campaign.deadline("anomaly")),
         "超期年限": years,
         "宽限年限": grace_years,
-        "宽限期至": cn_date(grace_until),
+        "宽限期至": chinese_date(grace_until),
         "核实情况": verification,
     })
 
@@ -305,13 +290,13 @@ def _reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
         v = r.get("values", {})
         if not str(v.get("type") or "").startswith("备案超"):  # 备案超5年未认证或评价
             continue
-        if v.get("willingness") != "愿意开展认证或评价" or not str(v.get("action") or "").startswith("提醒"):
+        if v.get("willingness") != get_form("anomaly").terms["willing"] or not str(v.get("action") or "").startswith("提醒"):
             continue
         out.append(_reminder(
             campaign, base, name=_text(v.get("name")), uscc=_text(v.get("uscc")), city=r.get("city"),
             office=city_office(campaign, r.get("city")),
-            filed=cn_date(_date(v.get("filing_date"))) or _text(r.get("raw", {}).get("filing_date")),
-            grace_until=_date(v.get("grace_until")) or _shift_years(review, grace),
+            filed=chinese_date(_date(v.get("filing_date"))) or _text(r.get("raw", {}).get("filing_date")),
+            grace_until=_date(v.get("grace_until")) or add_years(review, grace),
             verification=_sentence(v.get("verification"))))
     return out
 
@@ -320,7 +305,7 @@ def reminders_from_registry(due: list[dict], campaign: Campaign, base: dict) -> 
     """Return the reminder letters of the register's 5-year rule (``formkit.registry.due_enterprises``)."""
     return [_reminder(campaign, base, name=_text(d.get("name")), uscc=_text(d.get("uscc")), city=d.get("city"),
                       office=d.get("office") or city_office(campaign, d.get("city")),
-                      filed=cn_date(_date(d.get("filing_date"))), grace_until=_date(d.get("grace_deadline")),
+                      filed=chinese_date(_date(d.get("filing_date"))), grace_until=_date(d.get("grace_deadline")),
                       verification="")
             for d in due if d.get("rule") == "5-year"]
 
@@ -349,10 +334,10 @@ def _spotcheck_row(r: dict, n: int) -> dict[str, Any]:
         "企业名称": _text(v.get("name")),
         "统一社会信用代码": _text(v.get("uscc")),
         "证书编号": _text(v.get("cert_no")),
-        "发证日期": cn_date(_date(v.get("cert_date"))),
-        "抽查日期": cn_date(_date(v.get("check_date"))),
+        "发证日期": chinese_date(_date(v.get("cert_date"))),
+        "抽查日期": chinese_date(_date(v.get("check_date"))),
         "主要问题": _sentence(v.get("problems")),
-        "整改期限": cn_date(_date(v.get("deadline"))) or _text(r.get("raw", {}).get("deadline")),
+        "整改期限": chinese_date(_date(v.get("deadline"))) or _text(r.get("raw", {}).get("deadline")),
         "处理措施": _text(v.get("measure")),
     }
 
@@ -389,7 +374,7 @@ def _body_letters(kind: str, merged: Merged, campaign: Campaign, base: dict) -> 
 def _rectifications(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
     out = []
     date = _date_of(base)
-    reply = cn_date(overdue_reply_date(campaign, date))
+    reply = chinese_date(overdue_reply_date(campaign, date))
     for r in _failed_spotchecks(merged):
         row = _spotcheck_row(r, 1)
         v = r.get("values", {})
@@ -421,9 +406,6 @@ def _rectifications(merged: Merged, campaign: Campaign, base: dict) -> list[Lett
     return out
 
 
-_DEADLINES = {"spotcheck": "spotcheck", "anomaly": "anomaly"}
-
-
 def _form_title(form: str, year: int) -> str:
     from formkit.forms import get_form
 
@@ -432,10 +414,8 @@ def _form_title(form: str, year: int) -> str:
 
 
 def _form_deadline(campaign: Campaign, form: str, batch: int | None) -> dt.date | None:
-    if form == "evaluation":
-        return campaign.deadline("evaluation_batch2" if batch == 2 else "evaluation_batch1")
-    name = _DEADLINES.get(form)
-    return campaign.deadline(name) if name else None
+    """Return when ``form`` was due; an evaluation file of no known batch counts as the first."""
+    return campaign.form_deadline(form, batch if batch in (1, 2) else 1)
 
 
 def _batch_of(merged: Merged, finding: dict) -> int | None:
@@ -462,13 +442,13 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
         form = f["form"]
         if form == "evaluation":
             batches = sorted({b for b in (1, 2) if f"第{'一二'[b - 1]}批" in (f.get("message") or "")})
-            when = "、".join(cn_date(_form_deadline(campaign, form, b)) for b in batches) if batches else \
-                cn_date(_form_deadline(campaign, form, 1))
+            when = "、".join(chinese_date(_form_deadline(campaign, form, b)) for b in batches) if batches else \
+                chinese_date(_form_deadline(campaign, form, 1))
             label = "（" + "、".join(f"第{'一二'[b - 1]}批" for b in batches) + "）" if batches else ""
             items.append(("未报送", f"{_form_title(form, year)}{label}应于{when}前报送，至今未收到。", "请尽快补报。",
                           True))
         else:
-            items.append(("未报送", f"{_form_title(form, year)}应于{cn_date(_form_deadline(campaign, form, None))}"
+            items.append(("未报送", f"{_form_title(form, year)}应于{chinese_date(_form_deadline(campaign, form, None))}"
                                    "前报送，至今未收到。", "请尽快补报。", True))
     for f in findings:
         if f.get("code") != "late" or not f.get("form"):
@@ -479,7 +459,7 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
         deadline = _form_deadline(campaign, form, batch)
         filled = _text(f.get("value"))
         # Received, only late: the letter says it was late; nothing is asked to be sent again.
-        items.append(("逾期报送", f"{_form_title(form, year)}{label}应于{cn_date(deadline)}前报送，"
+        items.append(("逾期报送", f"{_form_title(form, year)}{label}应于{chinese_date(deadline)}前报送，"
                                  f"填报日期为{filled}，已收到，属逾期报送。", "今后请按时报送。", False))
     minimum = campaign.thresholds.get("spotcheck_min_per_city", 30)
     for f in findings:
@@ -489,7 +469,7 @@ def urge_items(merged: Merged, campaign: Campaign, city: str) -> list[dict[str, 
         items.append(("抽查数量不足",
                       f"{_form_title('spotcheck', year)}有效抽查企业{done}家，未达到《通知》“本年度各设区市抽查企业的"
                       f"数量应不低于{minimum}家”的要求，差{max(minimum - done, 0)}家（报送截止日期"
-                      f"{cn_date(campaign.deadline('spotcheck'))}）。", "请补充抽查并报送。", True))
+                      f"{chinese_date(campaign.deadline('spotcheck'))}）。", "请补充抽查并报送。", True))
     codes = {f.get("code") for f in findings}
     evaluation = merged.summary.get("cities", {}).get(city, {}).get("evaluation", {})
     done = evaluation.get("rows", 0)
@@ -591,7 +571,7 @@ def load_template(path: str | Path | None, kind: str, context_keys: set[str] | N
     anything is written, with the engine's message naming the template and the variable; one it
     only tests (``{% if 备注 %}``) is false.
     """
-    from formkit.outputs.engine import DocxTemplate, TemplateError
+    from formkit.outputs.docx import DocxTemplate, TemplateError
 
     if path is not None:
         # A user's template is linted first: a broken one is refused with the lint's message.

@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
 from formkit.outputs import official
+from formkit.outputs.ooxml import repack
 from formkit.outputs.official import (BODY_SIZE, HEADING1_FONT, LINE_PITCH_TWIPS, TITLE_FONT,
                                       _ensure, _PPR_ORDER)
 
@@ -473,7 +474,7 @@ def build(kind: str) -> bytes:
     doc = BUILDERS[kind]()
     buffer = io.BytesIO()
     doc.save(buffer)
-    return official.repack_zip(buffer.getvalue())
+    return repack(buffer.getvalue())
 
 
 def write_templates(out_dir: str | Path) -> list[Path]:

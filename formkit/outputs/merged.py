@@ -198,8 +198,12 @@ def _cell_xml(ref: str, value, date_style: int) -> str:
 
 def _fill_plain_rows(path: Path, sheet: str, rows: dict[int, list], date_style: int) -> None:
     """Write the cells of the rows openpyxl left empty into the saved workbook's sheet XML."""
+    import io
     import zipfile
+
     from openpyxl.utils import get_column_letter
+
+    from formkit.outputs.ooxml import repack
 
     if not rows:
         return
@@ -214,13 +218,10 @@ def _fill_plain_rows(path: Path, sheet: str, rows: dict[int, list], date_style: 
         cells = "".join(_cell_xml(f"{letters[k]}{n}", v, date_style) for k, v in enumerate(values))
         return f'<row r="{n}">{cells}</row>'.encode("utf-8")
 
-    with zipfile.ZipFile(path) as zin:
-        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
-        for info, data in members:
-            if info.filename == sheet:
-                data = _EMPTY_ROW.sub(fill, data)
-            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    data = Path(path).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        xml = zin.read(sheet)
+    Path(path).write_bytes(repack(data, {sheet: _EMPTY_ROW.sub(fill, xml)}))
 
 
 def _column_key(form: Form, header: str | None) -> str | None:

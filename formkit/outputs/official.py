@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import io
 import math
-import zipfile
 from pathlib import Path
 from typing import Sequence
 
@@ -41,6 +40,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt, Twips
+
+from formkit.outputs.ooxml import repack
 
 A4_MM = (210, 297)
 PORTRAIT_MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -530,23 +531,11 @@ def add_page_number_footer(section) -> None:
 
 # --- saving --------------------------------------------------------------------------------
 
-def repack_zip(data: bytes) -> bytes:
-    """Return the OOXML package ``data`` re-zipped with fixed timestamps (reproducible bytes)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info))
-    return out.getvalue()
-
-
 def save_document(doc, path: str | Path) -> Path:
     """Return ``path`` after saving ``doc`` there with reproducible zip entries."""
     buffer = io.BytesIO()
     doc.save(buffer)
-    Path(path).write_bytes(repack_zip(buffer.getvalue()))
+    Path(path).write_bytes(repack(buffer.getvalue()))
     return Path(path)
 
 

@@ -14,6 +14,7 @@ here is for checking and sending, the .docx for printing.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from formkit.errors import FormkitError
+from formkit.outputs.ooxml import repack
 
 _DOC_GRID = re.compile(rb"<w:docGrid\b[^>]*/>")
 
@@ -75,12 +77,10 @@ def _layout_copy(doc: Path, copy: Path) -> Path:
     """
     copy.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with zipfile.ZipFile(doc) as src, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                data = src.read(info)
-                if info.filename == "word/document.xml":
-                    data = _DOC_GRID.sub(b"", data)
-                dst.writestr(info, data)
-    except (OSError, zipfile.BadZipFile) as exc:
+        data = Path(doc).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as src:
+            body = src.read("word/document.xml")
+        copy.write_bytes(repack(data, {"word/document.xml": _DOC_GRID.sub(b"", body)}))
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise FormkitError(f"无法读取 {doc}，不能转换为 PDF：{exc}") from exc
     return copy

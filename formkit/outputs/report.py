@@ -7,7 +7,7 @@ sentences, with counts), 四、下一步工作. The numbers are those of summary
 de-duplicated records.
 
 The template (``templates/docx/report.docx`` or ``--template``) is rendered by the engine
-(:mod:`formkit.outputs.engine`); its variables are listed in docs/templates.md. A picture whose
+(:mod:`formkit.outputs.docx`); its variables are listed in docs/templates.md. A picture whose
 alternative text is ``formkit:chart`` is the chart's place: its PNG is replaced by the chart
 drawn here (:mod:`formkit.outputs.chart`), so the user can move or resize it in Word.
 """
@@ -25,7 +25,9 @@ from typing import Any
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
-from formkit.outputs.letters import (MEASURES, Merged, canonical_body, cn_date, common_context,
+from formkit.normalize import chinese_date
+from formkit.outputs.ooxml import repack
+from formkit.outputs.letters import (MEASURES, Merged, canonical_body, common_context,
                                      load_template, urge_items, URGE_CODES)
 
 CN_NUMBERS = "一二三四五六七八九十"
@@ -337,13 +339,13 @@ def next_steps(merged: Merged, campaign: Campaign) -> list[dict[str, str]]:
     text = "动态管理贯标备案企业"
     body = []
     if n_grace:
-        body.append(f"对{n_grace}家给予宽限期的企业优先开展绩效评价，宽限期届满（{cn_date(grace_end)}）后仍未通过评价的，"
+        body.append(f"对{n_grace}家给予宽限期的企业优先开展绩效评价，宽限期届满（{chinese_date(grace_end)}）后仍未通过评价的，"
                     "从备案名单中删除")
     deleted = grace.get("删除", 0)
     if deleted:
         body.append(f"从备案名单中删除{deleted}家企业")
     registry = campaign.deadline("registry_check").replace(year=year + 1)
-    body.append(f"{cn_date(registry)}前组织各设区市完成贯标备案企业信息年度核查，备案满"
+    body.append(f"{chinese_date(registry)}前组织各设区市完成贯标备案企业信息年度核查，备案满"
                 f"{campaign.thresholds.get('new_filing_years', 3)}年仍未通过认证或绩效评价的企业从备案名单中删除")
     steps.append((text, "；".join(body) + "。"))
     steps.append(("做好新旧标准衔接", "密切关注《企业知识产权管理规范》国家标准修订实施情况，做好新标准的宣传、解读、推广、培训，"
@@ -423,15 +425,8 @@ def chart_member(docx: bytes) -> str | None:
 
 
 def replace_member(docx: bytes, member: str, data: bytes) -> bytes:
-    """Return ``docx`` with zip member ``member`` holding ``data`` (fixed times, same order)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_STORED if info.filename == member else zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data if info.filename == member else src.read(info))
-    return out.getvalue()
+    """Return ``docx`` with zip member ``member`` holding ``data``, stored (fixed times, same order)."""
+    return repack(docx, {member: data}, stored=frozenset({member}))
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formkit.normalize import clean_text, number_text
-from formkit.readers import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
+from formkit.readers.base import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
 from formkit.table import Grid, RawCell
 
 #: Values beyond the row/column limits that are still taken for strays (read the rest);

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from formkit import soffice
-from formkit.readers import MAX_CELL_CHARS, MAX_COLS, MAX_FILE_BYTES, MAX_ROWS, Unreadable, sniff
+from formkit.readers.base import MAX_CELL_CHARS, MAX_COLS, MAX_FILE_BYTES, MAX_ROWS, Unreadable, sniff
 from formkit.readers.ole import ENCRYPTED, SHEET_SUFFIXES, conversion_for, doc_is_encrypted, effective_kind
 from formkit.table import Grid
 
@@ -154,7 +154,7 @@ def read_converted(path: Path, name: str, to_ext: str, in_ext: str) -> list[Grid
 
 
 def _read_copy(found: Path | str, name: str, to_ext: str) -> list[Grid]:
-    from formkit.readers import check_zip
+    from formkit.readers.base import check_zip
 
     if isinstance(found, str):
         raise Unreadable(found)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from formkit.readers import MAX_FILE_BYTES
+from formkit.readers.base import MAX_FILE_BYTES
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FREE = 0xFFFFFFFA  # sector numbers at or above this are markers (end of chain, free, FAT…)

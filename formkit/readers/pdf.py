@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit.normalize import clean_text
-from formkit.readers import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
+from formkit.readers.base import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
 from formkit.table import Grid, RawCell
 
 MAX_PAGES = 200

@@ -14,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from formkit.normalize import clean_text
-from formkit.readers import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
+from formkit.readers.base import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Unreadable
 from formkit.table import Grid, RawCell
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from formkit.errors import FormkitError
+from formkit.forms import get_form
 from formkit.registry.changes import ACTION_NAMES, Change, set_field, write_changeset
 from formkit.registry.db import DEFAULT_WAIT, load_state, opened
 from formkit.registry.values import ACTIVE, GRACE, MARKED, REMOVED, as_date, shown
@@ -140,7 +141,7 @@ def _apply_anomaly(state, out, code, v, item, on) -> None:
         new_name = (v.get("new_name") or "").strip()
         if new_name:
             set_field(state, out, code, "rename", "name", new_name, _src(item, "new_name"), reason)
-    elif action == "提醒并给予1年宽限期":
+    elif action == get_form("anomaly").terms["grace"]:
         until = as_date(v.get("grace_until"))
         if current["status"] != GRACE:
             set_field(state, out, code, "grace", "status", GRACE, src, reason)

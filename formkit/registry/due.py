@@ -10,22 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from formkit.campaign import Campaign, load_campaign
+from formkit.forms import get_form
+from formkit.normalize import add_years
 from formkit.registry.db import load_state, opened
 from formkit.registry.values import GRACE, REMOVED
 
-RULE_NAMES = {"5-year": "备案超5年未认证或评价", "3-year": "备案满3年未认证或评价",
+_TERMS = get_form("anomaly").terms
+RULE_NAMES = {"5-year": _TERMS["stock_unfiled"], "3-year": _TERMS["new_unfiled"],
               "grace-expired": "宽限期满仍未认证或评价"}
 
 
 RULE_ACTIONS = {"5-year": "提醒，愿意开展认证或评价的给予1年宽限期，放弃的删除",
                 "3-year": "从备案名单中删除", "grace-expired": "从备案名单中删除"}
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def due_rows(state: dict[str, dict], as_of: dt.date, campaign: Campaign) -> list[dict]:
@@ -35,7 +31,7 @@ def due_rows(state: dict[str, dict], as_of: dt.date, campaign: Campaign) -> list
     grace_years = campaign.thresholds["grace_period_years"]
     month, day = campaign.deadlines["anomaly"].split("-")
     review = dt.date(as_of.year, int(month), int(day))
-    grace_deadline = _add_years(review, grace_years)
+    grace_deadline = add_years(review, grace_years)
     out = []
     for code, row in state.items():
         if row["status"] == REMOVED or row["cert_no"] or row["cert_date"] or row["eval_date"]:
@@ -47,9 +43,9 @@ def due_rows(state: dict[str, dict], as_of: dt.date, campaign: Campaign) -> list
             if row["grace_until"] is not None and row["grace_until"] < as_of:
                 rule = "grace-expired"
         elif filed.year < campaign.year:
-            if _add_years(filed, stock) <= as_of:
+            if add_years(filed, stock) <= as_of:
                 rule, deadline = "5-year", grace_deadline
-        elif _add_years(filed, new) <= as_of:
+        elif add_years(filed, new) <= as_of:
             rule = "3-year"
         if rule is None:
             continue

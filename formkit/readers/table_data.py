@@ -44,13 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from formkit.errors import FormkitError
+from formkit.readers.base import MAX_FILE_BYTES, Unreadable, check_zip, ole_is_encrypted
 
 __all__ = ["Table", "TableError", "load_table", "identifier", "SUFFIXES"]
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ROWS = 100_000
+MAX_ROWS = 100_000  # a DATA table may be longer and wider than a city's form (readers.base)
 MAX_COLS = 500
 HEADER_SCAN_ROWS = 30
 
@@ -275,26 +273,12 @@ def _looks_like_text(path: Path) -> bool:
 
 
 def _check_zip(path: Path, name: str) -> None:
-    import zipfile
-
+    """Raise TableError when a workbook package fails the readers' one zip guard."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise TableError(f"数据文件 {name} 已损坏（压缩包结构不完整），请重新保存后再试") from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNZIPPED_BYTES or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
-        raise TableError(f"数据文件 {name} 解压后过大（{total // 1024 // 1024} MB），疑似压缩炸弹，已拒绝读取")
-    if any(i.flag_bits & 0x1 for i in infos):
-        raise TableError(f"数据文件 {name} 已加密，请取消密码后再试")
-    with zipfile.ZipFile(path) as zf:
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels")) and info.file_size:
-                with zf.open(info) as part:
-                    head = part.read(65536)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise TableError(f"数据文件 {name} 含有 DTD 或实体声明（可能是恶意构造的文件），已拒绝读取")
+        check_zip(path)
+    except Unreadable as exc:
+        reason = str(exc)
+        raise TableError(f"数据文件 {name} {reason[2:] if reason.startswith('文件') else reason}") from None
 
 
 def _load_workbook(path: Path, name: str, sheet: str | None, header_row: int | None) -> Table:
@@ -305,9 +289,7 @@ def _load_workbook(path: Path, name: str, sheet: str | None, header_row: int | N
     if magic.startswith(b"PK"):
         _check_zip(path, name)
     else:
-        with path.open("rb") as fh:
-            blob = fh.read(1 << 20)
-        if "EncryptedPackage".encode("utf-16-le") in blob or "EncryptionInfo".encode("utf-16-le") in blob:
+        if ole_is_encrypted(path):
             raise TableError(f"数据文件 {name} 已加密，请取消密码后再试")
     try:
         with path.open("rb") as fh:
