@@ -144,7 +144,7 @@ def days_note(deadline: dt.date, today: dt.date) -> str:
 
 def city_context(portal, city: str) -> dict:
     """Return what 我的报送 shows for one city: the slots with their state, and every submission."""
-    today = dt.datetime.now(CHINA).date()
+    today = portal.today()
     status = portal.status(today, city)["cities"][city]
     slots = []
     for slot in SLOTS:

@@ -17,7 +17,6 @@ from formkit.errors import FormkitError
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import client_ip
-from formkit.portal.service import CHINA
 from formkit.portal.views.common import parse_as_of, path_id, send_file
 from formkit.portal.views.pages import days_note, error_page, local_time, page, render
 from formkit.portal.worker import SLOTS
@@ -75,7 +74,7 @@ def overview_context(portal, as_of: dt.date) -> dict:
 async def overview(request: Request, user):
     portal = request.app.state.portal
     try:
-        as_of = parse_as_of(request.query_params.get("as_of")) or dt.datetime.now(CHINA).date()
+        as_of = parse_as_of(request.query_params.get("as_of")) or request.app.state.portal.today()
     except ValueError:
         return error_page(request, 400, "日期应写成 2023-12-31 的形式")
     context = await run_in_threadpool(overview_context, portal, as_of)
@@ -88,7 +87,7 @@ async def merges_page(request: Request, user):
     if request.method == "POST":
         form = await request.form()
         try:
-            as_of = parse_as_of(str(form.get("as_of") or "")) or dt.datetime.now(CHINA).date()
+            as_of = parse_as_of(str(form.get("as_of") or "")) or request.app.state.portal.today()
         except ValueError:
             return error_page(request, 400, "汇总日期应写成 2023-12-31 的形式")
         try:
@@ -98,7 +97,7 @@ async def merges_page(request: Request, user):
         return RedirectResponse(f"/merges/{done['id']}", status_code=303)
     listed = await run_in_threadpool(portal.merge_list)
     return render(request, "merges.html", user=user, merges=listed,
-                  today=dt.datetime.now(CHINA).date().isoformat())
+                  today=request.app.state.portal.today().isoformat())
 
 
 async def finished_merge(request: Request) -> dict | None:
