@@ -66,6 +66,9 @@ class Portal:
         kwargs = {k: v for k, v in (("timeout", timeout), ("memory", memory)) if v is not None}
         # ``inline``: read in this process (the demo's seeding; the same functions as the workers).
         self.pool = InlinePool(self.campaign) if inline else ReaderPool(workers or 2, config=config, **kwargs)
+        from formkit.portal.jobs import Jobs
+
+        self.jobs = Jobs(self)
 
     def today(self) -> dt.date:
         """Return the day status and merges are judged at by default (China time, or ``as_of``)."""
@@ -287,7 +290,7 @@ class Portal:
             out.append({"id": row.id, "city": row.city, "file": f"{sub.name}/{name}"})
         return out
 
-    async def merge(self, user: User, as_of: dt.date | None = None, ip: str | None = None) -> dict:
+    async def merge(self, user: User, as_of: dt.date | None = None, ip: str | None = None, progress=None) -> dict:
         """Run api.merge_to over the latest submissions in a worker; return {"id", "summary", "files"}.
 
         Each merge writes into its own folder (``merges/<id>/``), so two merges at once, in one
@@ -302,6 +305,8 @@ class Portal:
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "inputs").mkdir(parents=True)
         used = self.merge_inputs(folder / "inputs")
+        if progress:
+            await progress(f"正在读取、核对并汇总{len(used)}份报送材料（截至{as_of.isoformat()}）")
         done = await self.pool.run(merge_job, str(folder / "inputs"), str(folder / "out"), as_of.isoformat(),
                                    name="merge", timeout=MERGE_TIMEOUT)
         if not done or "error" in done:
@@ -325,11 +330,13 @@ class Portal:
                 "summary": json.loads(row.summary_json), "files": json.loads(row.files_json),
                 "submissions": json.loads(row.submissions_json)}
 
-    async def documents(self, mid: int, user: User, ip: str | None = None) -> list[str]:
+    async def documents(self, mid: int, user: User, ip: str | None = None, progress=None) -> list[str]:
         """Write the report and every kind of letter from merge ``mid``; return their relative names."""
         folder = self.data / "merges" / str(mid)
         out = folder / "docs"
         shutil.rmtree(out, ignore_errors=True)
+        if progress:
+            await progress(f"正在根据第{mid}次汇总生成汇总报告和各类函件（逐份及合订本）")
         done = await self.pool.run(documents_job, str(folder / "out"), str(out), name="documents",
                                    timeout=MERGE_TIMEOUT)
         if not done or "error" in done:

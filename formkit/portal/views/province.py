@@ -90,13 +90,11 @@ async def merges_page(request: Request, user):
             as_of = parse_as_of(str(form.get("as_of") or "")) or request.app.state.portal.today()
         except ValueError:
             return error_page(request, 400, "汇总日期应写成 2023-12-31 的形式")
-        try:
-            done = await portal.merge(user, as_of, client_ip(request))
-        except FormkitError as exc:
-            return error_page(request, 500, str(exc))
-        return RedirectResponse(f"/merges/{done['id']}", status_code=303)
+        jid = portal.jobs.start("merge", user, client_ip(request), as_of=as_of.isoformat())
+        return RedirectResponse(f"/jobs/{jid}", status_code=303)
     listed = await run_in_threadpool(portal.merge_list)
-    return render(request, "merges.html", user=user, merges=listed,
+    jobs = await run_in_threadpool(portal.jobs.recent)
+    return render(request, "merges.html", user=user, merges=listed, jobs=jobs,
                   today=request.app.state.portal.today().isoformat())
 
 
@@ -124,11 +122,22 @@ async def documents_page(request: Request, user):
     rec = await finished_merge(request)
     if rec is None:
         return error_page(request, 404, "没有这次汇总")
-    try:
-        await portal.documents(rec["id"], user, client_ip(request))
-    except FormkitError as exc:
-        return error_page(request, 500, str(exc))
-    return RedirectResponse(f"/merges/{rec['id']}#docs", status_code=303)
+    jid = portal.jobs.start("documents", user, client_ip(request), merge=rec["id"])
+    return RedirectResponse(f"/jobs/{jid}", status_code=303)
+
+
+@province("merge")
+async def job_page(request: Request, user):
+    """A background job: its progress while it runs (the page refreshes itself), then its result."""
+    portal = request.app.state.portal
+    jid = path_id(request)
+    job = await run_in_threadpool(portal.jobs.get, jid) if jid is not None else None
+    if job is None:
+        return error_page(request, 404, "没有这项任务")
+    if job["state"] == "done":
+        return RedirectResponse(f"/merges/{job['result_id']}" + ("#docs" if job["kind"] == "documents" else ""),
+                                status_code=303)
+    return render(request, "job.html", user=user, job=job, running=job["state"] in ("queued", "running"))
 
 
 @province("merge")
@@ -207,6 +216,7 @@ def routes() -> list[Route]:
         Route("/merges/{id}", merge_page),
         Route("/merges/{id}/documents", documents_page, methods=["POST"]),
         Route("/merges/{id}/docs/{name:path}", document_file),
+        Route("/jobs/{id}", job_page),
         Route("/users", users_page, methods=["GET", "POST"]),
         Route("/audit", audit_page),
     ]
