@@ -118,7 +118,8 @@ class Jobs:
                     done = await self.portal.merge(user, as_of, ip, progress=progress)
                     result = done["id"]
                 else:
-                    await self.portal.documents(params["merge"], user, ip, progress=progress)
+                    await self.portal.documents(params["merge"], user, ip, progress=progress,
+                                                pdf=bool(params.get("pdf")))
                     result = params["merge"]
             await self._set(jid, state="done", progress="已完成", result_id=result, finished_at=db.now())
         except FormkitError as exc:

@@ -330,18 +330,21 @@ class Portal:
                 "summary": json.loads(row.summary_json), "files": json.loads(row.files_json),
                 "submissions": json.loads(row.submissions_json)}
 
-    async def documents(self, mid: int, user: User, ip: str | None = None, progress=None) -> list[str]:
-        """Write the report and every kind of letter from merge ``mid``; return their relative names."""
+    async def documents(self, mid: int, user: User, ip: str | None = None, progress=None, pdf: bool = False) -> list[str]:
+        """Write the report and every kind of letter from merge ``mid``; return their relative names.
+
+        ``pdf``: the report and the combined letters also as PDF.
+        """
         folder = self.data / "merges" / str(mid)
         out = folder / "docs"
         shutil.rmtree(out, ignore_errors=True)
         if progress:
-            await progress(f"正在根据第{mid}次汇总生成汇总报告和各类函件（逐份及合订本）")
-        done = await self.pool.run(documents_job, str(folder / "out"), str(out), name="documents",
+            await progress(f"正在根据第{mid}次汇总生成汇总报告和各类函件（逐份及合订本）" + ("，并转换为PDF" if pdf else ""))
+        done = await self.pool.run(documents_job, str(folder / "out"), str(out), pdf, name="documents",
                                    timeout=MERGE_TIMEOUT)
         if not done or "error" in done:
             raise FormkitError((done or {}).get("error") or "公文未能生成（处理进程超时或异常退出），请稍后重试")
-        self.audit("documents", {"merge": mid, "files": len(done["files"])}, user, ip)
+        self.audit("documents", {"merge": mid, "files": len(done["files"]), "pdf": pdf}, user, ip)
         return done["files"]
 
     def document_names(self, mid: int) -> list[str]:

@@ -186,7 +186,7 @@ def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(brow
 
     # a city's detail: its submissions with their findings
     page.click("tr[data-city='徐州市'] th a")
-    assert page.locator("h1").inner_text() == "徐州市 · 我的报送"
+    assert page.locator("h1").inner_text() == "徐州市 · 报送详情"
     assert page.locator("td.where", has_text="Sheet1!K11").count() == 1
 
     # a merge from the page; its files downloadable

@@ -7,7 +7,7 @@ import time
 
 from formkit import api
 from formkit.campaign import load_campaign
-from formkit.portal.demo import CITY_PASSWORD, PROVINCE_USER, seed_demo
+from formkit.portal.demo import CITY_PASSWORD, PROVINCE_USER, demo_lines, seed_demo
 from formkit.portal.worker import slot_of
 from tests.portal.conftest import SAMPLES, running
 from tests.portal.test_api import upload
@@ -43,6 +43,9 @@ def test_the_demo_portal_shows_the_samples_to_the_province(tmp_path):
     assert sorted(c for _p, c in made.accounts.values() if c) == sorted(c.name for c in campaign.cities)
     assert len(made.uploads) == sum(1 for p in SAMPLES.rglob("*") if p.is_file())
     assert {u["status"] for u in made.uploads} == {201}
+    printed = "\n".join(demo_lines(made))
+    assert f"formkit serve --db {made.db_url} --data {made.data} --as-of 2024-01-15" in printed
+    assert f"{PROVINCE_USER[0]} / {PROVINCE_USER[1]}" in printed and CITY_PASSWORD in printed
 
     with running(made.db_url, made.data, users={"city01": ("city", "南京市")}, args=("--as-of", AS_OF.isoformat())) as server:
         with server.client() as c:
