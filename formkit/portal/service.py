@@ -205,6 +205,21 @@ class Portal:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    # -- blank forms -----------------------------------------------------------------------
+
+    def blanks(self) -> list[Path]:
+        """Return the blank attachments (outputs.blank, as `formkit blank`), written once per process."""
+        from formkit.outputs.blank import write_blanks
+
+        folder = self.data / "blanks"
+        if not getattr(self, "_blanks", None):
+            self._blanks = write_blanks(self.campaign, folder)
+        return self._blanks
+
+    def blank_file(self, name: str) -> Path | None:
+        """Return a blank attachment by its file name (only one that is listed)."""
+        return next((p for p in self.blanks() if p.name == name), None)
+
     # -- status ----------------------------------------------------------------------------
 
     def deadline(self, slot: str) -> dt.date:

@@ -31,7 +31,7 @@ DETAIL_NAMES = {"user": "用户", "role": "角色", "city": "设区市", "submis
                 "sha256": "SHA-256", "errors": "错误", "warnings": "警告", "merge": "汇总编号", "as_of": "截至",
                 "submissions": "报送", "files": "文件数", "file": "文件", "document": "公文", "changeset": "变更集",
                 "changes": "变更项", "added": "新增", "updated": "更新", "rejected": "未导入", "limit_mb": "上限MB",
-                "registry": "备案名单", "pdf": "PDF"}
+                "registry": "备案名单", "pdf": "PDF", "blank": "空白表格"}
 DETAIL_VALUES = {"annotated": "问题标注件", "export": "导出", "province": "省局", "city": "设区市", True: "是", False: "否"}
 
 
