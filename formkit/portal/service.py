@@ -69,6 +69,7 @@ class Portal:
         from formkit.portal.jobs import Jobs
 
         self.jobs = Jobs(self)
+        self._blanks: list[Path] = []
 
     def today(self) -> dt.date:
         """Return the day status and merges are judged at by default (China time, or ``as_of``)."""
@@ -212,7 +213,7 @@ class Portal:
         from formkit.outputs.blank import write_blanks
 
         folder = self.data / "blanks"
-        if not getattr(self, "_blanks", None):
+        if not self._blanks:
             self._blanks = write_blanks(self.campaign, folder)
         return self._blanks
 
