@@ -10,6 +10,7 @@ on it, then in headless Chromium: 总览, a city's detail, a merge with its docu
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import re
 import sys
 import tempfile
@@ -45,9 +46,17 @@ def main(out: Path) -> None:
         page.wait_for_load_state()
         page.screenshot(path=str(out / "portal-city-detail.png"))
 
+        page.goto(f"{server.url}/blanks")
+        page.screenshot(path=str(out / "portal-blanks.png"))
+
         page.goto(f"{server.url}/merges")
-        with page.expect_navigation(url=re.compile(r"/merges/\d+$"), timeout=300_000):
+        with open(made.data / "merge.lock", "a+b") as lock:  # another merge "running": the job waits
+            fcntl.flock(lock, fcntl.LOCK_EX)
             page.click("text=用各市最新报送汇总")
+            page.wait_for_selector("text=等待另一项汇总或公文任务完成")
+            page.screenshot(path=str(out / "portal-job.png"))
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        page.wait_for_url(re.compile(r"/merges/\d+$"), timeout=300_000)
         with page.expect_navigation(url=re.compile(r"/merges/\d+#docs$"), timeout=300_000):
             page.click("text=生成汇总报告和全部函件")
         page.evaluate("window.scrollTo(0, 0)")
