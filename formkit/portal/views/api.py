@@ -7,7 +7,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from formkit.errors import FormkitError
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
