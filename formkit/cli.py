@@ -211,6 +211,15 @@ def demo(out_dir, campaign):
         failed = True
         click.echo(f"  备案名单演示未能完成：{exc}", err=True)
     click.echo("\n汇总表、问题清单和公文均可在 Excel、Word 或 WPS 中打开；正式行文前请核对公文内容。")
+    # The same samples in the portal: each city's files as its uploads, with demo accounts.
+    click.echo(f"\n报送平台（保存在 {out / '报送平台'}）：")
+    try:
+        from formkit.portal.demo import demo_lines, seed_demo
+
+        click.echo("\n".join(f"  {line}" for line in demo_lines(seed_demo(out / "报送平台", samples, campaign, as_of))))
+    except (FormkitError, OSError) as exc:
+        failed = True
+        click.echo(f"  报送平台演示未能完成：{exc}", err=True)
     if failed:
         sys.exit(2)
 

@@ -44,7 +44,9 @@ def _engine(db):
               help="Cookie 只经 HTTPS 发送（在 nginx 等提供 HTTPS 的代理之后运行时使用）")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="活动配置文件（TOML），默认为内置的江苏省2023年度配置")
-def serve(db, data, host, port, workers, readers, secure_cookies, config_path):
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="按这一天（如 2024-01-15）判断各市报送状态和汇总的默认日期，用于查看往年活动或演示；默认今天")
+def serve(db, data, host, port, workers, readers, secure_cookies, config_path, as_of):
     """启动报送平台：各设区市上传表格并立即看到问题，省局查看各市报送情况并汇总。"""
     import uvicorn
 
@@ -72,7 +74,8 @@ def serve(db, data, host, port, workers, readers, secure_cookies, config_path):
         fail(f"无法建立数据文件夹 {data}：{exc.strerror or exc}")
     os.environ.update(FORMKIT_DB=url, FORMKIT_DATA=os.path.abspath(data), FORMKIT_READERS=str(readers),
                       FORMKIT_CONFIG=os.path.abspath(config_path) if config_path else "",
-                      FORMKIT_SECURE_COOKIES="1" if secure_cookies else "0")
+                      FORMKIT_SECURE_COOKIES="1" if secure_cookies else "0",
+                      FORMKIT_AS_OF=as_of.date().isoformat() if as_of else "")
     click.echo(f"报送平台已启动：http://{host}:{port}/  （按 Ctrl+C 停止）", err=True)
     uvicorn.run("formkit.portal.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", proxy_headers=True, server_header=False)

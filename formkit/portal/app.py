@@ -8,6 +8,7 @@ SessionMiddleware are built around.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -140,5 +141,6 @@ def app_from_env():
                     workers=int(os.environ.get("FORMKIT_READERS", "2")),
                     timeout=float(os.environ["FORMKIT_READ_TIMEOUT"]) if os.environ.get("FORMKIT_READ_TIMEOUT") else None,
                     memory=int(os.environ["FORMKIT_READ_MEMORY_MB"]) * 1024 * 1024
-                    if os.environ.get("FORMKIT_READ_MEMORY_MB") else None)
+                    if os.environ.get("FORMKIT_READ_MEMORY_MB") else None,
+                    as_of=dt.date.fromisoformat(os.environ["FORMKIT_AS_OF"]) if os.environ.get("FORMKIT_AS_OF") else None)
     return create_app(portal, secure_cookies=os.environ.get("FORMKIT_SECURE_COOKIES") == "1")

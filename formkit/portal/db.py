@@ -97,6 +97,25 @@ merges = sa.Table(
     sa.Column("submissions_json", sa.Text, nullable=False),
 )
 
+#: Long work started from a page (a merge, the documents of a merge): run in the background.
+jobs = sa.Table(
+    "portal_jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    #: queued / running / done / failed
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("progress", sa.Text, nullable=False, default=""),
+    sa.Column("params_json", sa.Text, nullable=False, default="{}"),
+    #: The merge made (kind merge) or documented (kind documents).
+    sa.Column("result_id", sa.Integer),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("finished_at", sa.String(40)),
+    #: host:pid of the web process running it (a job of a process that is gone is failed).
+    sa.Column("owner", sa.String(200), nullable=False),
+)
+
 audit = sa.Table(
     "portal_audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

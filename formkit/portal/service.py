@@ -51,7 +51,10 @@ class Portal:
 
     def __init__(self, db_url: str | None = None, data_dir: str | os.PathLike = "formkit-data",
                  campaign: Campaign | None = None, config: str | None = None, workers: int | None = None,
-                 timeout: float | None = None, memory: int | None = None):
+                 timeout: float | None = None, memory: int | None = None, as_of: dt.date | None = None,
+                 inline: bool = False):
+        #: The portal's "today" when fixed (``serve --as-of``: looking at a past campaign, the demo).
+        self.as_of = as_of
         self.engine = db.open_engine(db_url)
         #: The same database for the filing register (formkit.registry opens its own engine).
         self.db_url = db.engine_url(db_url)
@@ -61,7 +64,16 @@ class Portal:
         self.config = config
         self.campaign = campaign or load_campaign(config)
         kwargs = {k: v for k, v in (("timeout", timeout), ("memory", memory)) if v is not None}
-        self.pool = ReaderPool(workers or 2, config=config, **kwargs)
+        # ``inline``: read in this process (the demo's seeding; the same functions as the workers).
+        self.pool = InlinePool(self.campaign) if inline else ReaderPool(workers or 2, config=config, **kwargs)
+        from formkit.portal.jobs import Jobs
+
+        self.jobs = Jobs(self)
+        self._blanks: list[Path] = []
+
+    def today(self) -> dt.date:
+        """Return the day status and merges are judged at by default (China time, or ``as_of``)."""
+        return self.as_of or dt.datetime.now(CHINA).date()
 
     def close(self) -> None:
         self.pool.close()
@@ -100,11 +112,13 @@ class Portal:
     # -- submissions -----------------------------------------------------------------------
 
     async def submit(self, user: User, stored: Stored, filename: str, city: str | None,
-                     ip: str | None = None) -> tuple[int, dict]:
+                     ip: str | None = None, received_at=None) -> tuple[int, dict]:
         """Read an upload in a worker, keep it and return (HTTP status, the submission as JSON).
 
         ``city`` is the account's city (or the one a province user named); a city account's
-        upload that reads as another city's is kept as refused and answered 422.
+        upload that reads as another city's is kept as refused and answered 422. ``received_at``
+        (a function of the forms read, returning UTC time as db.now() writes it) is only given by
+        the demo, which dates its sample uploads.
         """
         filename = clean_name(filename)
         name = f"{city}/{filename}" if city else filename
@@ -126,7 +140,7 @@ class Portal:
         errors = sum(f["severity"] == "error" for f in findings)
         warnings = sum(f["severity"] == "warning" for f in findings)
         forms = [{"form": f["form"], "batch": f["batch"], "records": f["records"]} for f in rep["forms"]]
-        received = db.now()
+        received = received_at(rep["forms"]) if received_at else db.now()
         with self.engine.begin() as conn:
             sid = conn.execute(db.submissions.insert().values(
                 city=city, filename=filename, sha256=stored.sha256, size=stored.size, received_at=received,
@@ -192,6 +206,21 @@ class Portal:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    # -- blank forms -----------------------------------------------------------------------
+
+    def blanks(self) -> list[Path]:
+        """Return the blank attachments (outputs.blank, as `formkit blank`), written once per process."""
+        from formkit.outputs.blank import write_blanks
+
+        folder = self.data / "blanks"
+        if not self._blanks:
+            self._blanks = write_blanks(self.campaign, folder)
+        return self._blanks
+
+    def blank_file(self, name: str) -> Path | None:
+        """Return a blank attachment by its file name (only one that is listed)."""
+        return next((p for p in self.blanks() if p.name == name), None)
+
     # -- status ----------------------------------------------------------------------------
 
     def deadline(self, slot: str) -> dt.date:
@@ -212,7 +241,7 @@ class Portal:
 
     def status(self, as_of: dt.date | None = None, city: str | None = None) -> dict:
         """Return the status of SPEC §9: per city and slot its state, submission and counts."""
-        as_of = as_of or dt.datetime.now(CHINA).date()
+        as_of = as_of or self.today()
         latest = self.latest_slots(city)
         cities = {}
         for c in self.campaign.cities:
@@ -277,13 +306,13 @@ class Portal:
             out.append({"id": row.id, "city": row.city, "file": f"{sub.name}/{name}"})
         return out
 
-    async def merge(self, user: User, as_of: dt.date | None = None, ip: str | None = None) -> dict:
+    async def merge(self, user: User, as_of: dt.date | None = None, ip: str | None = None, progress=None) -> dict:
         """Run api.merge_to over the latest submissions in a worker; return {"id", "summary", "files"}.
 
         Each merge writes into its own folder (``merges/<id>/``), so two merges at once, in one
         worker or several, are both correct.
         """
-        as_of = as_of or dt.datetime.now(CHINA).date()
+        as_of = as_of or self.today()
         with self.engine.begin() as conn:
             mid = conn.execute(db.merges.insert().values(
                 created_at=db.now(), created_by=user.username, as_of=as_of.isoformat(), summary_json="{}",
@@ -292,6 +321,8 @@ class Portal:
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "inputs").mkdir(parents=True)
         used = self.merge_inputs(folder / "inputs")
+        if progress:
+            await progress(f"正在读取、核对并汇总{len(used)}份报送材料（截至{as_of.isoformat()}）")
         done = await self.pool.run(merge_job, str(folder / "inputs"), str(folder / "out"), as_of.isoformat(),
                                    name="merge", timeout=MERGE_TIMEOUT)
         if not done or "error" in done:
@@ -315,16 +346,21 @@ class Portal:
                 "summary": json.loads(row.summary_json), "files": json.loads(row.files_json),
                 "submissions": json.loads(row.submissions_json)}
 
-    async def documents(self, mid: int, user: User, ip: str | None = None) -> list[str]:
-        """Write the report and every kind of letter from merge ``mid``; return their relative names."""
+    async def documents(self, mid: int, user: User, ip: str | None = None, progress=None, pdf: bool = False) -> list[str]:
+        """Write the report and every kind of letter from merge ``mid``; return their relative names.
+
+        ``pdf``: the report and the combined letters also as PDF.
+        """
         folder = self.data / "merges" / str(mid)
         out = folder / "docs"
         shutil.rmtree(out, ignore_errors=True)
-        done = await self.pool.run(documents_job, str(folder / "out"), str(out), name="documents",
+        if progress:
+            await progress(f"正在根据第{mid}次汇总生成汇总报告和各类函件（逐份及合订本）" + ("，并转换为PDF" if pdf else ""))
+        done = await self.pool.run(documents_job, str(folder / "out"), str(out), pdf, name="documents",
                                    timeout=MERGE_TIMEOUT)
         if not done or "error" in done:
             raise FormkitError((done or {}).get("error") or "公文未能生成（处理进程超时或异常退出），请稍后重试")
-        self.audit("documents", {"merge": mid, "files": len(done["files"])}, user, ip)
+        self.audit("documents", {"merge": mid, "files": len(done["files"]), "pdf": pdf}, user, ip)
         return done["files"]
 
     def document_names(self, mid: int) -> list[str]:
@@ -354,6 +390,22 @@ class Portal:
             return None
         path = self.data / "merges" / str(mid) / "out" / name
         return path if path.is_file() else None
+
+
+class InlinePool:
+    """The ReaderPool's ``run`` done in this process (no memory or time limit: trusted files only)."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+
+    async def run(self, fn, *args, name: str = "", retries: int = 0, timeout: float | None = None):
+        from formkit.portal import worker
+
+        worker._CAMPAIGN = self.campaign
+        return fn(*args)
+
+    def close(self) -> None:
+        pass
 
 
 def clean_name(filename: str) -> str:

@@ -161,8 +161,11 @@ def merge_job(inputs: str, out_dir: str, as_of: str) -> dict:
     return {"summary": summary, "files": files, "counts": result.counts}
 
 
-def documents_job(merged_dir: str, out_dir: str) -> dict:
-    """Return the documents (report and letters) written from a merge, as paths relative to ``out_dir``."""
+def documents_job(merged_dir: str, out_dir: str, pdf: bool = False) -> dict:
+    """Return the documents (report and letters) written from a merge, as paths relative to ``out_dir``.
+
+    With ``pdf``, the report and each kind's combined document also as PDF (one LibreOffice call).
+    """
     import zipfile
 
     from formkit import api
@@ -172,6 +175,10 @@ def documents_job(merged_dir: str, out_dir: str) -> dict:
     out = Path(out_dir)
     try:
         written = api.documents(merged_dir, out, campaign=_CAMPAIGN)
+        if pdf:
+            from formkit.outputs.pdf import to_pdf
+
+            written += to_pdf([p for p in written if p.parent == out or p.name.startswith("全部-")])
     except FormkitError as exc:
         return {"error": str(exc)}
     names = sorted(p.relative_to(out).as_posix() for p in written)

@@ -117,14 +117,15 @@ def city_user(city: str) -> str:
 
 
 @contextlib.contextmanager
-def running(db_url: str, data: Path, users: dict | None = None, env: dict | None = None, workers: int = 1):
+def running(db_url: str, data: Path, users: dict | None = None, env: dict | None = None, workers: int = 1,
+            args: tuple = ()):
     """Start `formkit serve` on a free port, wait until it answers, yield a Server, stop it."""
     tokens = make_users(db_url, users or USERS)
     port = free_port()
     log = open(data.parent / f"serve-{port}.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "formkit", "serve", "--db", db_url, "--data", str(data), "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), *args],
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", db_url, data, proc, tokens)
     deadline = time.monotonic() + 60

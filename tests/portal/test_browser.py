@@ -44,6 +44,25 @@ def portal(tmp_path_factory):
         yield srv
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def province_portal(request, portal, tmp_path_factory):
+    """The SQLite portal of this module, then a PostgreSQL one (the province's pages on both)."""
+    if request.param == "sqlite":
+        yield portal
+        return
+    import sqlalchemy as sa
+
+    from formkit.portal import db
+
+    pg_url = request.getfixturevalue("pg_url")
+    engine = sa.create_engine(db.engine_url(pg_url))
+    db.metadata.drop_all(engine)
+    engine.dispose()
+    base = tmp_path_factory.mktemp("portal-browser-pg")
+    with running(pg_url, base / "data") as srv:
+        yield srv
+
+
 def login(browser, portal, user: str, viewport=(1366, 768)):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True,
                                   locale="zh-CN")
@@ -143,7 +162,9 @@ def test_a_failed_login_stays_on_the_page_with_a_message(browser, portal):
     context.close()
 
 
-def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(browser, portal, tmp_path):
+def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(browser, province_portal, tmp_path):
+    portal = province_portal
+    keep = portal.db_url.startswith("sqlite")  # screenshots from one backend
     from tests.portal.test_api import upload
 
     context, page = login(browser, portal, "sheng")
@@ -160,17 +181,18 @@ def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(brow
     cell = page.locator("tr[data-city='徐州市'] td[data-slot='spotcheck']")
     assert cell.get_attribute("data-state") == "errors" and "有错误" in cell.inner_text()
     assert "33条" in cell.inner_text()
-    shot(page, "portal-overview.png")
+    if keep:
+        shot(page, "portal-overview.png")
 
     # a city's detail: its submissions with their findings
     page.click("tr[data-city='徐州市'] th a")
-    assert page.locator("h1").inner_text() == "徐州市 · 我的报送"
+    assert page.locator("h1").inner_text() == "徐州市 · 报送详情"
     assert page.locator("td.where", has_text="Sheet1!K11").count() == 1
 
     # a merge from the page; its files downloadable
     page.goto(f"{portal.url}/merges")
     page.fill("input[name=as_of]", "2024-01-15")
-    with page.expect_navigation(url=f"{portal.url}/merges/*"):
+    with page.expect_navigation(url=re.compile(r"/merges/\d+$"), timeout=120_000):  # via the job's page
         page.click("text=用各市最新报送汇总")
     assert "汇总结果（截至2024-01-15）" in page.locator("h1").inner_text()
     with page.expect_download() as info:
@@ -182,7 +204,7 @@ def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(brow
     summary = json.loads(saved.read_text(encoding="utf-8"))
     assert summary["cities"]["徐州市"]["spotcheck"]["rows"] == 32  # 33 rows, one with an error
     # the report and every letter from that merge, singly and as one zip
-    with page.expect_navigation():
+    with page.expect_navigation(url=re.compile(r"/merges/\d+#docs$"), timeout=120_000):
         page.click("text=生成汇总报告和全部函件")
     import docx
     import zipfile
@@ -206,7 +228,8 @@ def test_the_province_sees_the_matrix_change_runs_a_merge_and_manages_users(brow
     bundle = tmp_path / "all.zip"
     info.value.save_as(bundle)
     assert "2023年度贯标工作情况报告.docx" in zipfile.ZipFile(bundle).namelist()
-    shot(page, "portal-merge.png")
+    if keep:
+        shot(page, "portal-merge.png")
 
     # 用户: add a city account from the page, issue it a token, then see it in 日志
     page.goto(f"{portal.url}/users")
@@ -229,10 +252,101 @@ def test_a_city_gets_403_on_every_province_page(portal):
     with portal.client() as c:
         token = c.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
         c.post("/login", data={"csrftoken": token, "username": "city04", "password": PASSWORD})
-        for path in ("/overview", "/merges", "/merges/1", "/users", "/audit"):
+        for path in ("/overview", "/merges", "/merges/1", "/jobs/1", "/users", "/audit"):
             assert c.get(path).status_code == 403, path
         assert c.post("/merges", data={"csrftoken": token, "as_of": "2024-01-15"}).status_code == 403
+        assert c.get("/blanks").status_code == 200  # the blank forms are for every account
+        assert c.get("/blanks/附件1-2023年度企业贯标指导性计划分解表.xlsx").status_code == 404  # 附件1 is the province's
         assert c.post("/users", data={"csrftoken": token, "op": "add", "username": "x", "role": "province",
                                       "password": "12345678"}).status_code == 403
         assert c.post("/users", data={"op": "add", "username": "x", "role": "province",
                                       "password": "12345678"}).status_code == 403  # no CSRF token either
+
+
+def test_the_whole_campaign_in_the_browser_from_blank_forms_to_the_register(browser, tmp_path):
+    """Blank forms → the cities' uploads → 总览 → merge → report and every letter → the register, confirmed."""
+    import zipfile
+
+    import docx
+
+    from formkit.campaign import load_campaign
+    from formkit.outputs.blank import fingerprint_xlsx, write_blanks
+    from formkit.outputs.letters import KINDS
+    from formkit.samplegen.register import sample_register_path
+    from tests.portal.conftest import SAMPLES, city_user
+    from tests.portal.test_api import all_uploads, upload
+
+    base = tmp_path / "campaign"
+    base.mkdir()
+    with running(f"sqlite:///{base / 'formkit.sqlite'}", base / "data") as srv:
+        # a city downloads its blank 附件3 (the same as `formkit blank` writes); 附件1 is the province's
+        context, page = login(browser, srv, "city03")
+        page.click("nav >> text=空白表格")
+        assert page.locator("table.blanks tbody tr").count() == 3
+        assert page.locator("tr[data-blank='附件1']").count() == 0
+        with page.expect_download() as info:
+            page.locator("tr[data-blank='附件3'] a", has_text="Excel").click()
+        got = tmp_path / "blank.xlsx"
+        info.value.save_as(got)
+        [mine] = write_blanks(load_campaign(), tmp_path / "lib", forms=["spotcheck"], formats=("xlsx",))
+        assert fingerprint_xlsx(got) == fingerprint_xlsx(mine)
+        # ... fills it (the sample is 徐州市's filled 附件3, with a seeded error) and uploads it on its page
+        page.click("nav >> text=我的报送")
+        with page.expect_navigation(url=f"{srv.url}/submissions/*"):
+            page.set_input_files("#file", str(sample("徐州市", "3")))
+        assert page.locator("td.where", has_text="Sheet1!K11").count() == 1
+        context.close()
+        for city, path in all_uploads():  # the other files of every city, through the API
+            if not (city == "徐州市" and "附件3" in path.name):
+                with srv.client(city_user(city)) as c:
+                    assert upload(c, path).status_code == 201
+        with srv.client("sheng") as c:
+            assert upload(c, next((SAMPLES / "省局").iterdir())).status_code == 201  # 附件1, the plan
+
+        context, page = login(browser, srv, "sheng")
+        page.goto(f"{srv.url}/blanks")
+        assert page.locator("table.blanks tbody tr").count() == 4
+        page.goto(f"{srv.url}/overview?as_of=2024-01-15")
+        assert page.locator("tr[data-city='徐州市'] td[data-slot='spotcheck']").get_attribute("data-state") == "errors"
+        assert page.locator("tr[data-city='宿迁市'] td[data-slot='anomaly'] .state").inner_text() == "未报送"
+        assert page.locator("tr[data-city='南京市'] td[data-slot='evaluation-2']").get_attribute("data-state") in (
+            "ok", "late")
+
+        page.click("nav >> text=汇总与公文")
+        page.fill("input[name=as_of]", "2024-01-15")
+        with page.expect_navigation(url=re.compile(r"/merges/\d+$"), timeout=120_000):
+            page.click("text=用各市最新报送汇总")
+        with page.expect_navigation(url=re.compile(r"/merges/\d+#docs$"), timeout=120_000):
+            page.click("text=生成汇总报告和全部函件")
+        with page.expect_download() as info:
+            page.click("text=全部公文.zip")
+        bundle = tmp_path / "all.zip"
+        info.value.save_as(bundle)
+        names = zipfile.ZipFile(bundle).namelist()
+        assert "2023年度贯标工作情况报告.docx" in names
+        kinds = {n.split("/", 1)[0] for n in names if "/" in n}
+        assert {KINDS["feedback"], KINDS["urge"]} <= kinds <= set(KINDS.values())
+        with zipfile.ZipFile(bundle) as zf:
+            zf.extract(f"{KINDS['feedback']}/全部-{KINDS['feedback']}.docx", tmp_path / "x")
+        feedback = docx.Document(tmp_path / "x" / KINDS["feedback"] / f"全部-{KINDS['feedback']}.docx")
+        text = "\n".join(p.text for p in feedback.paragraphs) + "".join(
+            cell.text for t in feedback.tables for row in t.rows for cell in row.cells)
+        assert "徐州市" in text and "K11" in text  # the seeded error, sent back to its city
+
+        page.click("nav >> text=备案名单")
+        page.set_input_files("input[name=file]", str(sample_register_path()))
+        with page.expect_navigation():
+            page.click("#import")
+        assert page.locator("[data-changeset]").count() == 1
+        with page.expect_navigation():
+            page.click("text=预览变更")
+        confirm = page.locator("button", has_text="确认写入")
+        assert confirm.count() == 1
+        page.goto(f"{srv.url}/registry")
+        assert page.locator("[data-changeset]").count() == 1  # the preview wrote nothing
+        with page.expect_navigation():
+            page.click("text=预览变更")
+        with page.expect_navigation():
+            page.locator("button", has_text="确认写入").click()
+        assert page.locator("[data-changeset]").count() == 2
+        context.close()

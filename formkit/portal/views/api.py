@@ -7,7 +7,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from formkit.errors import FormkitError
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
@@ -156,11 +155,13 @@ async def create_merge(request: Request, user):
             as_of = parse_as_of(body.get("as_of") if isinstance(body, dict) else None)
         except ValueError:
             return problem(400, "请求应为JSON：{\"as_of\": \"2023-12-31\"}（可省略）")
-    try:
-        done = await portal.merge(user, as_of, client_ip(request))
-    except FormkitError as exc:
-        return problem(500, str(exc))
-    return JSONResponse(done, status_code=201)
+    # The merge runs as a background job (the same as the page's); this request waits for it.
+    jid = portal.jobs.start("merge", user, client_ip(request), as_of=as_of.isoformat() if as_of else None)
+    job = await portal.jobs.wait(jid)
+    if job is None or job["state"] != "done":
+        return problem(500, (job or {}).get("error") or "汇总未能完成，请稍后重试")
+    rec = await run_in_threadpool(portal.merge_record, job["result_id"])
+    return JSONResponse({"id": rec["id"], "summary": rec["summary"], "files": rec["files"]}, status_code=201)
 
 
 @guarded

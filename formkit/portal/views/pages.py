@@ -144,7 +144,7 @@ def days_note(deadline: dt.date, today: dt.date) -> str:
 
 def city_context(portal, city: str) -> dict:
     """Return what 我的报送 shows for one city: the slots with their state, and every submission."""
-    today = dt.datetime.now(CHINA).date()
+    today = portal.today()
     status = portal.status(today, city)["cities"][city]
     slots = []
     for slot in SLOTS:
@@ -200,6 +200,31 @@ async def submission_page(request: Request, user):
     return render(request, "submission.html", user=user, sub=sub)
 
 
+@page
+async def blanks_page(request: Request, user):
+    """空白表格: the attachments to fill in (附件1 only for the province), .xlsx and .docx."""
+    paths = await run_in_threadpool(request.app.state.portal.blanks)
+    rows: dict[str, dict] = {}
+    for p in paths:
+        number = p.name.split("-", 1)[0]
+        if number == "附件1" and user.role != "province":
+            continue
+        rows.setdefault(number, {"number": number, "title": p.stem.split("-", 1)[1], "files": []})["files"].append(p.name)
+    return render(request, "blanks.html", user=user, rows=list(rows.values()))
+
+
+@page
+async def blank_file(request: Request, user):
+    from formkit.portal.views.common import send_file
+
+    portal = request.app.state.portal
+    name = request.path_params["name"]
+    path = await run_in_threadpool(portal.blank_file, name)
+    if path is None or (name.startswith("附件1") and user.role != "province"):
+        return error_page(request, 404, "没有这份空白表格")
+    return await send_file(request, portal, user, path, path.name, {"blank": name})
+
+
 def routes() -> list[Route]:
     return [
         Route("/", home),
@@ -208,4 +233,6 @@ def routes() -> list[Route]:
         Route("/my", my_page),
         Route("/upload", upload_page, methods=["POST"]),
         Route("/submissions/{id}", submission_page),
+        Route("/blanks", blanks_page),
+        Route("/blanks/{name}", blank_file),
     ]

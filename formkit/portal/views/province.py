@@ -17,10 +17,46 @@ from formkit.errors import FormkitError
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import client_ip
-from formkit.portal.service import CHINA
 from formkit.portal.views.common import parse_as_of, path_id, send_file
 from formkit.portal.views.pages import days_note, error_page, local_time, page, render
 from formkit.portal.worker import SLOTS
+
+#: The audit actions and the keys of their details, as the 日志 page shows them.
+ACTION_NAMES = {"login": "登录", "login-failed": "登录失败", "login-locked": "登录锁定", "upload": "上传",
+                "upload-refused": "拒收", "upload-too-large": "超过大小", "download": "下载", "merge": "汇总",
+                "documents": "生成公文", "registry-import": "导入备案名单", "registry-apply": "更新备案名单",
+                "registry-undo": "撤销名单变更", "user-add": "添加用户", "user-passwd": "改密码",
+                "user-disable": "停用用户", "user-token": "签发令牌"}
+DETAIL_NAMES = {"user": "用户", "role": "角色", "city": "设区市", "submission": "报送编号", "filename": "文件名",
+                "sha256": "SHA-256", "errors": "错误", "warnings": "警告", "merge": "汇总编号", "as_of": "截至",
+                "submissions": "报送", "files": "文件数", "file": "文件", "document": "公文", "changeset": "变更集",
+                "changes": "变更项", "added": "新增", "updated": "更新", "rejected": "未导入", "limit_mb": "上限MB",
+                "registry": "备案名单", "pdf": "PDF", "blank": "空白表格"}
+DETAIL_VALUES = {"annotated": "问题标注件", "export": "导出", "province": "省局", "city": "设区市", True: "是", False: "否"}
+
+
+def audit_detail(detail: str) -> str:
+    """Return an audit row's detail in words: 汇总编号=3；截至=2024-01-15；报送=52份."""
+    try:
+        items = json.loads(detail).items()
+    except (ValueError, AttributeError):
+        return detail
+    shown = []
+    for key, value in items:
+        if isinstance(value, list):
+            value = f"{len(value)}份"
+        elif value is None:
+            value = "—"
+        elif isinstance(value, (str, bool)):
+            value = DETAIL_VALUES.get(value, value)
+        shown.append(f"{DETAIL_NAMES.get(key, key)}={value}")
+    return "；".join(shown)
+
+
+#: What the merge's machine-readable files are, next to their (SPEC) names.
+FILE_NOTES = {"findings.xlsx": "问题清单（按设区市、文件列出每个问题的位置和原值）",
+              "findings.json": "问题清单（JSON，供程序读取）", "records.json": "全部有效记录（JSON，供程序读取）",
+              "summary.json": "汇总摘要：各市记录数、对照计划（JSON，供程序读取）"}
 
 OVERVIEW_STATES = {"missing": "未报送", "not-due": "未到期", "errors": "有错误", "ok": "已报送", "late": "逾期"}
 
@@ -75,7 +111,7 @@ def overview_context(portal, as_of: dt.date) -> dict:
 async def overview(request: Request, user):
     portal = request.app.state.portal
     try:
-        as_of = parse_as_of(request.query_params.get("as_of")) or dt.datetime.now(CHINA).date()
+        as_of = parse_as_of(request.query_params.get("as_of")) or request.app.state.portal.today()
     except ValueError:
         return error_page(request, 400, "日期应写成 2023-12-31 的形式")
     context = await run_in_threadpool(overview_context, portal, as_of)
@@ -88,17 +124,15 @@ async def merges_page(request: Request, user):
     if request.method == "POST":
         form = await request.form()
         try:
-            as_of = parse_as_of(str(form.get("as_of") or "")) or dt.datetime.now(CHINA).date()
+            as_of = parse_as_of(str(form.get("as_of") or "")) or request.app.state.portal.today()
         except ValueError:
             return error_page(request, 400, "汇总日期应写成 2023-12-31 的形式")
-        try:
-            done = await portal.merge(user, as_of, client_ip(request))
-        except FormkitError as exc:
-            return error_page(request, 500, str(exc))
-        return RedirectResponse(f"/merges/{done['id']}", status_code=303)
+        jid = portal.jobs.start("merge", user, client_ip(request), as_of=as_of.isoformat())
+        return RedirectResponse(f"/jobs/{jid}", status_code=303)
     listed = await run_in_threadpool(portal.merge_list)
-    return render(request, "merges.html", user=user, merges=listed,
-                  today=dt.datetime.now(CHINA).date().isoformat())
+    jobs = await run_in_threadpool(portal.jobs.recent)
+    return render(request, "merges.html", user=user, merges=listed, jobs=jobs,
+                  today=request.app.state.portal.today().isoformat())
 
 
 async def finished_merge(request: Request) -> dict | None:
@@ -115,7 +149,7 @@ async def merge_page(request: Request, user):
     if rec is None:
         return error_page(request, 404, "没有这次汇总")
     docs = await run_in_threadpool(portal.document_names, rec["id"])
-    return render(request, "merge.html", user=user, merge=rec, cities=rec["summary"].get("cities", {}), docs=docs,
+    return render(request, "merge.html", user=user, merge=rec, file_notes=FILE_NOTES, cities=rec["summary"].get("cities", {}), docs=docs,
                   singles=[n for n in docs if "/" in n and "/全部-" not in n])
 
 
@@ -125,11 +159,23 @@ async def documents_page(request: Request, user):
     rec = await finished_merge(request)
     if rec is None:
         return error_page(request, 404, "没有这次汇总")
-    try:
-        await portal.documents(rec["id"], user, client_ip(request))
-    except FormkitError as exc:
-        return error_page(request, 500, str(exc))
-    return RedirectResponse(f"/merges/{rec['id']}#docs", status_code=303)
+    form = await request.form()
+    jid = portal.jobs.start("documents", user, client_ip(request), merge=rec["id"], pdf=form.get("pdf") == "yes")
+    return RedirectResponse(f"/jobs/{jid}", status_code=303)
+
+
+@province("merge")
+async def job_page(request: Request, user):
+    """A background job: its progress while it runs (the page refreshes itself), then its result."""
+    portal = request.app.state.portal
+    jid = path_id(request)
+    job = await run_in_threadpool(portal.jobs.get, jid) if jid is not None else None
+    if job is None:
+        return error_page(request, 404, "没有这项任务")
+    if job["state"] == "done":
+        return RedirectResponse(f"/merges/{job['result_id']}" + ("#docs" if job["kind"] == "documents" else ""),
+                                status_code=303)
+    return render(request, "job.html", user=user, job=job, running=job["state"] in ("queued", "running"))
 
 
 @province("merge")
@@ -193,11 +239,9 @@ async def audit_page(request: Request, user):
         rows = [r for r in rows if city in r["detail"]]
     rows = list(reversed(rows))[:500]
     for r in rows:
-        try:
-            r["shown"] = "；".join(f"{k}={v}" for k, v in json.loads(r["detail"]).items())
-        except (ValueError, AttributeError):
-            r["shown"] = r["detail"]
-    return render(request, "audit.html", user=user, rows=rows, q=dict(q),
+        r["shown"] = audit_detail(r["detail"])
+        r["action_name"] = ACTION_NAMES.get(r["action"], r["action"])
+    return render(request, "audit.html", user=user, rows=rows, q=dict(q), actions=ACTION_NAMES,
                   cities=[c.name for c in portal.campaign.cities])
 
 
@@ -208,6 +252,7 @@ def routes() -> list[Route]:
         Route("/merges/{id}", merge_page),
         Route("/merges/{id}/documents", documents_page, methods=["POST"]),
         Route("/merges/{id}/docs/{name:path}", document_file),
+        Route("/jobs/{id}", job_page),
         Route("/users", users_page, methods=["GET", "POST"]),
         Route("/audit", audit_page),
     ]

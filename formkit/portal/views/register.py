@@ -43,7 +43,7 @@ def _exists(portal) -> bool:
 
 def register_context(portal) -> dict:
     reg = _registry()
-    today = dt.datetime.now(CHINA).date()
+    today = portal.today()
     if not _exists(portal):
         return {"exists": False, "changesets": [], "due": [], "merges": portal.merge_list(), "today": today}
     changesets = list(reversed(reg.changeset_rows(portal.db_url)))
