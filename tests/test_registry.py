@@ -110,7 +110,8 @@ def test_cli_import_does_not_load_sqlalchemy():
 def test_url_resolution():
     assert registry.resolve_url("x/formkit.sqlite").startswith("sqlite:////")
     url = "postgresql://office:secret@db.example/guanbiao"
-    assert registry.resolve_url(url) == url
+    # Plain postgresql:// runs on psycopg 3, formkit's own driver (SQLAlchemy would pick psycopg2).
+    assert registry.resolve_url(url) == "postgresql+psycopg://office:secret@db.example/guanbiao"
     assert "secret" not in registry.display_name(url)
 
 

@@ -133,17 +133,14 @@ def now() -> str:
 
 
 def engine_url(db: str | None) -> str:
-    """Return the SQLAlchemy URL for ``--db``: a URL, or a path taken as a SQLite file.
+    """Return the SQLAlchemy URL for ``--db`` (default ``formkit.sqlite`` here), as the register reads it.
 
-    ``postgresql://`` (and ``postgres://``) use the psycopg 3 driver.
+    One rule for the portal and the register, which live in the same database: a path is a
+    SQLite file, ``postgresql://`` (and ``postgres://``) use the psycopg 3 driver.
     """
-    db = db or DEFAULT_DB
-    if "://" not in db:
-        return f"sqlite:///{Path(db)}"
-    for plain in ("postgresql://", "postgres://"):
-        if db.startswith(plain):
-            return "postgresql+psycopg://" + db[len(plain):]
-    return db
+    from formkit.registry.db import resolve_url
+
+    return resolve_url(db or DEFAULT_DB)
 
 
 def display_url(url: str) -> str:

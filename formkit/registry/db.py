@@ -116,12 +116,16 @@ TABLES = ("registry_meta", "registry_lock", "enterprises", "changesets", "change
 # ------------------------------------------------------------------ connection
 
 def resolve_url(db: str | os.PathLike | None = None) -> str:
-    """Return the SQLAlchemy URL of ``db``: a URL as given, a path as an SQLite file.
+    """Return the SQLAlchemy URL of ``db``: a URL as given (``postgresql://`` on psycopg 3), a path as an SQLite file.
 
     ``None`` means ``$FORMKIT_DB``, else ``formkit.sqlite`` in the working folder.
     """
     value = str(db) if db is not None else (os.environ.get(ENV_DB) or DEFAULT_DB)
     if "://" in value:
+        # PostgreSQL through psycopg 3 (a dependency of formkit), not SQLAlchemy's default psycopg2.
+        for plain in ("postgresql://", "postgres://"):
+            if value.startswith(plain):
+                return "postgresql+psycopg://" + value[len(plain):]
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())
 
@@ -163,8 +167,7 @@ class Registry:
                 self.engine = sa.create_engine(url)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
             raise FormkitError(f"无法连接备案名单数据库 {self.name}：{exc}。"
-                               "--db 应为SQLite文件路径，或 postgresql://用户:密码@主机/库名"
-                               "（PostgreSQL 需另装驱动：pip install psycopg2-binary）") from exc
+                               "--db 应为SQLite文件路径，或 postgresql://用户:密码@主机/库名") from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import os
 import subprocess
@@ -88,5 +90,6 @@ def test_database_urls():
     assert db.engine_url("postgresql://u@h/x") == "postgresql+psycopg://u@h/x"
     assert db.engine_url("postgres://u@h/x") == "postgresql+psycopg://u@h/x"
     assert db.engine_url("postgresql+psycopg://u@h/x") == "postgresql+psycopg://u@h/x"
-    assert db.engine_url("data/portal.sqlite") == "sqlite:///data/portal.sqlite"
+    # A path is a SQLite file named absolutely, by the same rule as the register's --db.
+    assert db.engine_url("data/portal.sqlite") == "sqlite:///" + str(Path("data/portal.sqlite").resolve())
     assert db.display_url("postgresql+psycopg://u:secret@h/x") == "postgresql+psycopg://u:***@h/x"
