@@ -7,7 +7,10 @@ address runs on psycopg 3 (formkit's dependency) for both, not on SQLAlchemy's p
 from __future__ import annotations
 
 import json
+import secrets
 
+import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from formkit.cli import main
@@ -23,8 +26,24 @@ def test_plain_postgresql_urls_use_psycopg3_for_the_register_as_for_the_portal()
         assert resolve_url(given) == engine_url(given) == "postgresql+psycopg://u:p@db/formkit"
 
 
-def test_registry_import_and_due_on_postgresql(pg_url):
-    plain = pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
+@pytest.fixture()
+def own_schema_url(pg_url):
+    """Yield a plain ``postgresql://`` URL on a schema of this test's own (the session's is shared)."""
+    admin = pg_url.split("?", 1)[0]
+    schema = f"formkit_register_{secrets.token_hex(4)}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{admin}?options=-csearch_path%3D{schema}".replace("postgresql+psycopg://", "postgresql://", 1)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+def test_registry_import_and_due_on_postgresql(own_schema_url):
+    plain = own_schema_url
     runner = CliRunner()
     first = runner.invoke(main, ["registry", "import", str(REGISTER), "--db", plain])
     assert first.exit_code == 0, first.output
