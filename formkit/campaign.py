@@ -62,14 +62,17 @@ class Campaign:
     def form_deadline(self, form: str, batch: int | None = None) -> dt.date | None:
         """Return when ``form`` is due: the deadline its declaration names (forms/*.toml ``deadline``).
 
-        The evaluation form is due per batch: ``batch`` 1 or 2, else None. None for a form
-        without a deadline (the plan). The one place checks, city checks and letters ask.
+        A form sent in batches (``batches`` in its declaration: the evaluation form) is due per
+        batch: ``batch`` 1 … batches, else None; its deadlines are named ``<deadline>_batch<n>``.
+        None for a form without a deadline (the plan). The one place checks, city checks,
+        letters and the portal ask.
         """
-        name = get_form(form).deadline
-        if name == "evaluation":
-            if batch not in (1, 2):
+        declared = get_form(form)
+        name = declared.deadline
+        if declared.batches:
+            if batch not in range(1, declared.batches + 1):
                 return None
-            name = f"evaluation_batch{batch}"
+            name = f"{name}_batch{batch}"
         return self.deadline(name) if name else None
 
     def approved_body(self, text: str) -> str | None:

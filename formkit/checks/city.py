@@ -7,14 +7,9 @@ from __future__ import annotations
 
 
 from formkit.findings import Finding
+from formkit.forms import submission_slots
 from formkit.normalize import chinese_date
 
-FORM_LABELS = {
-    ("evaluation", 1): "附件2绩效评价合格企业汇总表（第一批）",
-    ("evaluation", 2): "附件2绩效评价合格企业汇总表（第二批）",
-    ("spotcheck", None): "附件3企业贯标质量抽查情况汇总表",
-    ("anomaly", None): "附件4企业贯标备案信息异常情况汇总表",
-}
 
 
 def _city_finding(code, message, city, form, file=None):
@@ -84,17 +79,17 @@ def missing_submission(ctx) -> list[Finding]:
     """Return `missing-submission` for each form a city has not sent although it is due."""
     out = []
     for city in ctx.campaign.cities:
-        for (form, batch), label in FORM_LABELS.items():
-            deadline = ctx.campaign.form_deadline(form, batch)
+        for slot in submission_slots():
+            deadline = ctx.campaign.form_deadline(slot.form, slot.batch)
             if ctx.as_of <= deadline:
                 continue
-            subs = ctx.submissions_of(city.name, form)
-            if batch is not None:
-                subs = [s for s in subs if s.batch == batch]
+            subs = ctx.submissions_of(city.name, slot.form)
+            if slot.batch is not None:
+                subs = [s for s in subs if s.batch == slot.batch]
             if not subs:
                 out.append(_city_finding("missing-submission",
-                                         f"{city.name}未报送{label}（截止日期{chinese_date(deadline)}），请催报",
-                                         city.name, form))
+                                         f"{city.name}未报送{slot.label}（截止日期{chinese_date(deadline)}），请催报",
+                                         city.name, slot.form))
     return out
 
 

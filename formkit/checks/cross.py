@@ -13,9 +13,6 @@ from formkit.forms import get_form
 from formkit.normalize import enum_key
 from formkit.table import Record
 
-FORM_NAMES = {"evaluation": "附件2绩效评价合格企业汇总表", "spotcheck": "附件3抽查情况汇总表",
-              "anomaly": "附件4备案信息异常情况汇总表", "plan": "附件1计划分解表"}
-
 
 _TERMS = get_form("anomaly").terms
 _UNFILED = (_TERMS["stock_unfiled"], _TERMS["new_unfiled"])  # filed years ago, neither certified nor evaluated
@@ -65,7 +62,7 @@ def duplicate(records_by_form: dict[str, list[Record]]) -> list[Finding]:
             continue
         for record, other in repeats(records):
             out.append(Finding.at(record, "uscc", "duplicate",
-                                  f"该企业已在{place(other)}填报（{FORM_NAMES[form]}中同一信用代码只应出现一次），"
+                                  f"该企业已在{place(other)}填报（{get_form(form).label}中同一信用代码只应出现一次），"
                                   "请删除重复行或核对信用代码"))
     return out
 

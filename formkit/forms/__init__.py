@@ -75,10 +75,21 @@ class Form:
     has_total_row: bool = False
     issued_by_province: bool = False
     terms: dict[str, str] = field(default_factory=dict)  # meaning → a declared value (``[terms]``)
+    batches: int = 0  # sent in this many batches, each due on its own day (附件2: 2)
 
     def title_for(self, year: int) -> str:
         """Return the form's title for a campaign year."""
         return self.title.format(year=year)
+
+    @property
+    def plain_title(self) -> str:
+        """Return the title without its year: 企业贯标质量抽查情况汇总表."""
+        return self.title.replace("{year}年度", "")
+
+    @property
+    def label(self) -> str:
+        """Return how a message names the form: 附件3企业贯标质量抽查情况汇总表."""
+        return f"附件{self.attachment}{self.plain_title}"
 
     def column(self, key: str) -> Column:
         """Return the column with this key."""
@@ -150,7 +161,7 @@ def _load_form(key: str) -> Form:
                     for r in raw.get("rules", ())),
         has_total_row=bool(raw.get("has_total_row", False)),
         issued_by_province=bool(raw.get("issued_by_province", False)),
-        terms=_terms(raw, key),
+        terms=_terms(raw, key), batches=int(raw.get("batches", 0)),
     )
 
 
@@ -179,6 +190,56 @@ EXTRA_FORMS = ("register",)
 def load_register_form() -> Form:
     """Return the 备案名单 (filing register) form, declared in ``forms/register.toml``."""
     return _load_form("register")
+
+
+BATCH_NAMES = {1: "第一批", 2: "第二批"}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One submission a city owes each year: a form, or one batch of a form sent in batches."""
+
+    form: str
+    batch: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Return the slot's name in the portal's API and database: ``evaluation-1``, ``spotcheck``."""
+        return f"{self.form}-{self.batch}" if self.batch else self.form
+
+    @property
+    def name(self) -> str:
+        """Return the short name a person reads: 附件2 第一批, 附件3."""
+        attachment = f"附件{get_form(self.form).attachment}"
+        return f"{attachment} {BATCH_NAMES[self.batch]}" if self.batch else attachment
+
+    @property
+    def title(self) -> str:
+        """Return the form's title without the year, with its batch: 贯标绩效评价合格企业汇总表（第一批）."""
+        title = get_form(self.form).plain_title
+        return f"{title}（{BATCH_NAMES[self.batch]}）" if self.batch else title
+
+    @property
+    def label(self) -> str:
+        """Return how a message names the slot: 附件2贯标绩效评价合格企业汇总表（第一批）."""
+        return f"附件{get_form(self.form).attachment}{self.title}"
+
+
+@functools.cache
+def submission_slots() -> tuple[Slot, ...]:
+    """Return what a city sends each year: every attachment with a deadline, each batch apart."""
+    slots = []
+    for form in load_forms().values():
+        if not form.deadline:
+            continue
+        batches = range(1, form.batches + 1) if form.batches else (None,)
+        slots.extend(Slot(form.key, b) for b in batches)
+    return tuple(slots)
+
+
+def slot_of(form: str, batch: int | None) -> Slot | None:
+    """Return the slot a form read from a file fills (None for the plan, or a batch not known)."""
+    return next((s for s in submission_slots() if s.form == form and s.batch == batch), None)
 
 
 def get_form(key: str) -> Form:

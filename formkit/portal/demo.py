@@ -19,7 +19,6 @@ from pathlib import Path
 from formkit.campaign import Campaign
 from formkit.portal import accounts
 from formkit.portal.service import CHINA, Portal
-from formkit.portal.worker import SLOT_DEADLINES, slot_of
 
 #: Fictional demo passwords (printed by the demo; never use them on a real server).
 PROVINCE_USER = ("sheng", "demo-sheng-2023")
@@ -50,7 +49,7 @@ def received_on(campaign: Campaign, forms: list[dict], as_of: dt.date) -> str:
     The samples describe a past campaign; dated now, every upload would count as late. A file
     whose own 填报日期 is after the deadline still carries its ``late`` finding.
     """
-    days = [campaign.deadline(SLOT_DEADLINES[s]) for s in (slot_of(f["form"], f["batch"]) for f in forms) if s]
+    days = [d for d in (campaign.form_deadline(f["form"], f["batch"]) for f in forms) if d]
     day = min(days) if days else as_of
     at = dt.datetime.combine(day, dt.time(9, 0), CHINA).astimezone(dt.timezone.utc)
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -20,14 +20,17 @@ import sqlalchemy as sa
 from formkit.campaign import Campaign, load_campaign
 from formkit.errors import FormkitError
 from formkit.findings import Finding
+from formkit.forms import submission_slots
 from formkit.fsutil import safe_filename
 from formkit.portal import db
 from formkit.portal.accounts import User, record
-from formkit.portal.worker import SLOT_DEADLINES, SLOTS, ReaderPool, annotate, documents_job, merge_job, report
+from formkit.portal.worker import ReaderPool, annotate, documents_job, merge_job, report
 
 MAX_UPLOAD = 50 * 1024 * 1024
 MERGE_TIMEOUT = 600.0
 CHINA = dt.timezone(dt.timedelta(hours=8))
+#: What a city sends, by the slot names of the API and the database: evaluation-1, …, anomaly.
+SLOTS = {slot.key: slot for slot in submission_slots()}
 
 
 class TooLarge(Exception):
@@ -224,7 +227,7 @@ class Portal:
     # -- status ----------------------------------------------------------------------------
 
     def deadline(self, slot: str) -> dt.date:
-        return self.campaign.deadline(SLOT_DEADLINES[slot])
+        return self.campaign.form_deadline(SLOTS[slot].form, SLOTS[slot].batch)
 
     def latest_slots(self, city: str | None = None) -> dict[tuple[str, str], dict]:
         """Return {(city, slot): the slot row of its latest submission} (a resubmission replaces)."""

@@ -18,25 +18,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from formkit.findings import Finding
-
-SLOTS = ("evaluation-1", "evaluation-2", "spotcheck", "anomaly")
-SLOT_NAMES = {"evaluation-1": "附件2 第一批", "evaluation-2": "附件2 第二批",
-              "spotcheck": "附件3", "anomaly": "附件4"}
-SLOT_TITLES = {"evaluation-1": "贯标绩效评价合格企业汇总表（第一批）",
-               "evaluation-2": "贯标绩效评价合格企业汇总表（第二批）",
-               "spotcheck": "企业贯标质量抽查情况汇总表", "anomaly": "企业贯标备案信息异常情况汇总表"}
-SLOT_DEADLINES = {"evaluation-1": "evaluation_batch1", "evaluation-2": "evaluation_batch2",
-                  "spotcheck": "spotcheck", "anomaly": "anomaly"}
+from formkit.forms import slot_of
 
 DEFAULT_MEMORY = 2 * 1024 ** 3
 DEFAULT_TIMEOUT = 60.0
-
-
-def slot_of(form: str, batch: int | None) -> str | None:
-    """Return the status slot of a form found in a file (None for the plan or an unknown batch)."""
-    if form == "evaluation":
-        return {1: "evaluation-1", 2: "evaluation-2"}.get(batch)
-    return form if form in ("spotcheck", "anomaly") else None
 
 
 def _watch(server_pid: int) -> None:
@@ -82,7 +67,7 @@ def report(path: str, name: str) -> dict:
         mine = [f for f in fr.findings if f.form in (sub.form, None)]
         forms.append({
             "form": sub.form, "batch": sub.batch, "records": len(sub.records), "city": sub.city,
-            "slot": slot_of(sub.form, sub.batch),
+            "slot": getattr(slot_of(sub.form, sub.batch), "key", None),
             "errors": sum(f.severity == "error" for f in mine),
             "warnings": sum(f.severity == "warning" for f in mine),
             "late": any(f.code == "late" and f.form == sub.form for f in fr.findings),

@@ -8,7 +8,7 @@ import time
 from formkit import api
 from formkit.campaign import load_campaign
 from formkit.portal.demo import CITY_PASSWORD, PROVINCE_USER, demo_lines, seed_demo
-from formkit.portal.worker import slot_of
+from formkit.forms import slot_of
 from tests.portal.conftest import SAMPLES, running
 from tests.portal.test_api import upload
 
@@ -29,7 +29,7 @@ def expected_states(campaign) -> dict[tuple[str, str], str]:
                 mine = [f for f in fr.findings if f.form in (sub.form, None)]
                 late = any(f.code == "late" and f.form == sub.form for f in fr.findings)
                 state = "errors" if any(f.severity == "error" for f in mine) else "late" if late else "ok"
-                states[(city.name, slot_of(sub.form, sub.batch))] = state
+                states[(city.name, getattr(slot_of(sub.form, sub.batch), "key", None))] = state
     return states
 
 

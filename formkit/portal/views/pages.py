@@ -16,17 +16,16 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from formkit.findings import CODE_NAMES, Finding
+from formkit.forms import get_form, slot_of
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import Unauthorized, client_ip, current_user
-from formkit.portal.service import CHINA
+from formkit.portal.service import CHINA, SLOTS
 from formkit.portal.views.common import UploadRefused, path_id, take_upload
-from formkit.portal.worker import SLOT_NAMES, SLOT_TITLES, SLOTS
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
 STATE_NAMES = {"missing": "未报送", "not-due": "未报送", "errors": "有错误", "ok": "已报送", "late": "逾期"}
-FORM_NAMES = {"plan": "附件1", "evaluation": "附件2", "spotcheck": "附件3", "anomaly": "附件4"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 
 
@@ -52,15 +51,17 @@ def finding_rows(findings: list[dict]) -> list[dict]:
 def describe_forms(forms: list[dict]) -> str:
     parts = []
     for f in forms:
-        label = FORM_NAMES.get(f["form"], f["form"])
-        if f["form"] == "evaluation":
-            label += {1: " 第一批", 2: " 第二批"}.get(f.get("batch"), " 批次不明（请在表头“批次”填写第一批或第二批后重新上传）")
+        slot, form = slot_of(f["form"], f.get("batch")), get_form(f["form"])
+        label = slot.name if slot else f"附件{form.attachment}"
+        if form.batches and not slot:
+            label += " 批次不明（请在表头“批次”填写第一批或第二批后重新上传）"
         parts.append(f"{label}（{f['records']}条）")
     return "；".join(parts) or "未识别出表格"
 
 
 templates.env.globals.update(local_time=local_time, describe_forms=describe_forms, STATE_NAMES=STATE_NAMES,
-                             SLOT_NAMES=SLOT_NAMES, SLOT_TITLES=SLOT_TITLES)
+                             SLOT_NAMES={k: s.name for k, s in SLOTS.items()},
+                             SLOT_TITLES={k: s.title for k, s in SLOTS.items()})
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:

@@ -17,9 +17,9 @@ from formkit.errors import FormkitError
 from formkit.portal import accounts
 from formkit.portal.access import allowed
 from formkit.portal.app import client_ip
+from formkit.portal.service import SLOTS
 from formkit.portal.views.common import parse_as_of, path_id, send_file
 from formkit.portal.views.pages import days_note, error_page, local_time, page, render
-from formkit.portal.worker import SLOTS
 
 #: The audit actions and the keys of their details, as the 日志 page shows them.
 ACTION_NAMES = {"login": "登录", "login-failed": "登录失败", "login-locked": "登录锁定", "upload": "上传",
