@@ -93,7 +93,7 @@ def test_cross_file_findings(campaign):
     cross = [f for f in result.findings if f.code in CROSS_CODES]
     assert flatten(cross, "code", "city", "file", "cell") == CROSS_FILE
     dup = cross[0]
-    assert "（第一批）.xlsx”Sheet1 第9行" in dup.message  # names the first occurrence
+    assert "（第一批）.xlsx”Sheet1 第9行" in dup["message"]  # names the first occurrence
     conflict_eval, conflict_anomaly = cross[2], cross[3]
     assert "附件4" in conflict_eval.message and "第2行" in conflict_eval.message
     assert "附件2" in conflict_anomaly.message and "第5行" in conflict_anomaly.message
@@ -247,3 +247,30 @@ def test_workbook_cells_equal_the_records(tmp_path, campaign):
             got = [v.date() if isinstance(v, dt.datetime) else v for v in row[2:2 + len(columns)]]
             want = [cell_value(record, c.key) for c in columns]
             assert got == [None if w == "" else w for w in want], record.source
+
+
+def test_missing_submissions_name_every_declared_slot(campaign, tmp_path):
+    """Nothing sent, after the last deadline: each city owes every declared slot, named by its title."""
+    from formkit.forms import submission_slots
+
+    slots = submission_slots()
+    assert [s.key for s in slots] == ["evaluation-1", "evaluation-2", "spotcheck", "anomaly"]  # SPEC §9
+    (tmp_path / "empty").mkdir()
+    result = merge([tmp_path / "empty"], campaign, as_of=dt.date(2024, 1, 15))
+    missing = [f for f in result.findings if f.code == "missing-submission"]
+    assert len(missing) == 13 * len(slots)
+    nanjing = [f.message for f in missing if f.city == "南京市"]
+    assert nanjing == [
+        "南京市未报送附件2贯标绩效评价合格企业汇总表（第一批）（截止日期2023年6月10日），请催报",
+        "南京市未报送附件2贯标绩效评价合格企业汇总表（第二批）（截止日期2023年12月10日），请催报",
+        "南京市未报送附件3企业贯标质量抽查情况汇总表（截止日期2023年11月30日），请催报",
+        "南京市未报送附件4企业贯标备案信息异常情况汇总表（截止日期2023年7月31日），请催报",
+    ]
+    # The titles are the declarations' own: the words come from forms/*.toml, not from the checks.
+    assert [s.label for s in slots][2] == "附件3" + get_form("spotcheck").title_for(2023).replace("2023年度", "")
+
+
+def test_duplicate_message_names_the_form_by_its_declared_title(merged):
+    findings = json.loads((merged[0] / "findings.json").read_text(encoding="utf-8"))
+    dup = next(f for f in findings if f["code"] == "duplicate" and f["form"] == "evaluation")
+    assert "（附件2贯标绩效评价合格企业汇总表中同一信用代码只应出现一次）" in dup["message"]
