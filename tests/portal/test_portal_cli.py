@@ -27,8 +27,11 @@ def test_users_add_list_passwd_disable_token_and_audit(tmp_path):
     assert r.exit_code == 0 and "已添加用户 nanjing（设区市·南京市）" in r.output
     r = run("users", "add", "sheng", "--role", "province", "--password-stdin", "--db", url, input="second-password\n")
     assert r.exit_code == 0
-    assert run("users", "add", "x", "--role", "city", "--city", "上海市", "--password-stdin", "--db", url,
-               input="password-123\n").exit_code == 2
+    r = run("users", "add", "x", "--role", "city", "--city", "上海市", "--password-stdin", "--db", url,
+            input="password-123\n")
+    assert r.exit_code == 2 and "错误：“上海市”不是本次活动的设区市" in r.output  # the one translation, in group.py
+    r = run("users", "disable", "nobody", "--db", url)
+    assert r.exit_code == 2 and "错误：没有用户 nobody" in r.output
     assert run("users", "add", "y", "--role", "city", "--password-stdin", "--db", url,
                input="password-123\n").exit_code == 2
     assert run("users", "add", "nanjing", "--role", "city", "--city", "南京市", "--password-stdin", "--db", url,
