@@ -93,7 +93,7 @@ def test_cross_file_findings(campaign):
     cross = [f for f in result.findings if f.code in CROSS_CODES]
     assert flatten(cross, "code", "city", "file", "cell") == CROSS_FILE
     dup = cross[0]
-    assert "（第一批）.xlsx”Sheet1 第9行" in dup["message"]  # names the first occurrence
+    assert "（第一批）.xlsx”Sheet1 第9行" in dup.message  # names the first occurrence
     conflict_eval, conflict_anomaly = cross[2], cross[3]
     assert "附件4" in conflict_eval.message and "第2行" in conflict_eval.message
     assert "附件2" in conflict_anomaly.message and "第5行" in conflict_anomaly.message

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 from formkit.findings import Finding
-from formkit.forms import submission_slots
+from formkit.forms import get_form, submission_slots
 from formkit.normalize import chinese_date
 
 
@@ -35,22 +35,24 @@ def spotcheck_quota(ctx) -> list[Finding]:
     return out
 
 
-def _year_complete(ctx, city: str) -> bool:
-    """Return True when the whole year's evaluations can be judged (batch 2 due or sent)."""
-    return ctx.as_of > ctx.campaign.deadline("evaluation_batch2") or any(
-        s.batch == 2 for s in ctx.submissions_of(city, "evaluation"))
+def _year_counts(ctx):
+    """Yield (city, valid evaluations) for each city whose whole year can be judged.
+
+    A city that sent evaluations is judged once its last batch is due or sent.
+    """
+    last_batch = get_form("evaluation").batches
+    last_day = ctx.campaign.form_deadline("evaluation", last_batch)
+    for city in ctx.campaign.cities:
+        subs = ctx.submissions_of(city.name, "evaluation")
+        if subs and (ctx.as_of > last_day or any(s.batch == last_batch for s in subs)):
+            yield city, ctx.valid_count(city.name, "evaluation")
 
 
 def below_last_year(ctx) -> list[Finding]:
     """Return `below-last-year` where a city's qualified count (both batches) is below last year's."""
     out = []
-    for city in ctx.campaign.cities:
-        if city.last_year is None or not ctx.submissions_of(city.name, "evaluation"):
-            continue
-        if not _year_complete(ctx, city.name):
-            continue
-        valid = ctx.valid_count(city.name, "evaluation")
-        if valid < city.last_year:
+    for city, valid in _year_counts(ctx):
+        if city.last_year is not None and valid < city.last_year:
             out.append(_city_finding("below-last-year",
                                      f"{city.name}本年度绩效评价合格企业{valid}家（两批合计），低于{ctx.campaign.year - 1}年的"
                                      f"{city.last_year}家；通知要求新增数量原则上不低于上年", city.name, "evaluation"))
@@ -60,14 +62,9 @@ def below_last_year(ctx) -> list[Finding]:
 def plan_shortfall(ctx) -> list[Finding]:
     """Return `plan-shortfall` where a city's qualified count is below its plan target."""
     out = []
-    for city in ctx.campaign.cities:
+    for city, valid in _year_counts(ctx):
         target = ctx.target(city.name)
-        if target is None or not ctx.submissions_of(city.name, "evaluation"):
-            continue
-        if not _year_complete(ctx, city.name):
-            continue
-        valid = ctx.valid_count(city.name, "evaluation")
-        if valid < target:
+        if target is not None and valid < target:
             source = "附件1计划分解表" if ctx.plan_targets else "活动配置"
             out.append(_city_finding("plan-shortfall",
                                      f"{city.name}绩效评价合格企业{valid}家，未达到年度指导性计划的{target}家"
