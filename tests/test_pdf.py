@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from formkit import api, uscc
-from formkit.readers import Unreadable, office, pdf, read_grids
+from formkit.readers import Unreadable, office, pdf, pdf_page, read_grids
 from tests.builders import EVAL_HEADERS, require_soffice
 from tests.hostile_files import write_pdf
 
@@ -239,10 +239,10 @@ def test_page_and_time_limits(long_pdf, campaign, monkeypatch):
     [finding] = api.check([long_pdf], campaign).findings
     assert finding.code == "unreadable" and "页数过多" in finding.message
     monkeypatch.setattr(pdf, "MAX_PAGES", 200)
-    monkeypatch.setattr(pdf, "MAX_PAGE_CHARS", 10)
+    monkeypatch.setattr(pdf_page, "MAX_PAGE_CHARS", 10)
     with pytest.raises(Unreadable, match="内容过多"):
         read_grids(long_pdf)
-    monkeypatch.setattr(pdf, "MAX_PAGE_CHARS", 40000)
+    monkeypatch.setattr(pdf_page, "MAX_PAGE_CHARS", 40000)
     monkeypatch.setattr(pdf, "MAX_SECONDS", -1.0)
     with pytest.raises(Unreadable, match="过于复杂"):
         read_grids(long_pdf)

@@ -29,8 +29,8 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 
 from formkit.outputs import official
 from formkit.outputs.ooxml import repack
-from formkit.outputs.official import (BODY_SIZE, HEADING1_FONT, LINE_PITCH_TWIPS, TITLE_FONT,
-                                      _ensure, _PPR_ORDER)
+from formkit.outputs.official import BODY_SIZE, HEADING1_FONT, LINE_PITCH_TWIPS, TITLE_FONT
+from formkit.outputs.wordml import PPR_ORDER as _PPR_ORDER, ensure as _ensure
 
 #: Letter kinds (command argument) → template file name.
 TEMPLATE_FILES = {

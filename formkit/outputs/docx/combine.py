@@ -12,6 +12,7 @@ from lxml import etree
 from formkit.outputs.docx.package import (CONTENT_TYPES, PKG_RELS, R, REL_FOOTER, REL_HEADER, TemplateError,
                                           _BIG_PARSER, _parse, _rels_name, _w)
 from formkit.outputs.ooxml import RENDER_LEVEL, Member, zip_members
+from formkit.outputs.wordml import SECTPR_ORDER, ensure
 
 if TYPE_CHECKING:
     from formkit.outputs.docx.template import DocxTemplate
@@ -29,11 +30,6 @@ _RID = f"{{{R}}}id"
 _RANGE_MARKS = {_w(t) for t in ("bookmarkStart", "bookmarkEnd", "permStart", "permEnd", "proofErr",
                                 "commentRangeStart", "commentRangeEnd", "moveFromRangeStart",
                                 "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd")}
-# Schema order of w:sectPr children (ECMA-376 CT_SectPr), for inserting w:type and w:pgNumType.
-_SECTPR_ORDER = [_w(t) for t in (
-    "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
-    "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
-    "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")]
 _MARKER = '<fk:letter xmlns:fk="urn:formkit:letter"/>'
 _MARKER_TAG = "{urn:formkit:letter}letter"
 _BOOKMARK = re.compile(r'(<w:bookmark(?:Start|End)\b[^>]*?\sw:id=")(\d+)(")')
@@ -41,25 +37,10 @@ _BOOKMARK_NAME = re.compile(r'(<w:bookmarkStart\b[^>]*?\sw:name=")([^"]*)(")')
 _BOOKMARK_STEP = 100_000  # w:id is a 32-bit decimal: 2,000 letters stay far below the limit
 
 
-def _ensure_child(parent, tag: str):
-    """Return ``parent``'s child ``tag`` (a w:sectPr child), inserted at its schema place."""
-    child = parent.find(tag)
-    if child is not None:
-        return child
-    child = etree.Element(tag)
-    later = set(_SECTPR_ORDER[_SECTPR_ORDER.index(tag) + 1:])
-    for existing in parent:
-        if existing.tag in later:
-            existing.addprevious(child)
-            return child
-    parent.append(child)
-    return child
-
-
 def _start_letter(sect_pr) -> None:
     """Make the section ended by ``sect_pr`` start on a new page, numbered from 1."""
-    _ensure_child(sect_pr, _w("type")).set(_w("val"), "nextPage")
-    _ensure_child(sect_pr, _w("pgNumType")).set(_w("start"), "1")
+    ensure(sect_pr, "w:type", SECTPR_ORDER).set(_w("val"), "nextPage")
+    ensure(sect_pr, "w:pgNumType", SECTPR_ORDER).set(_w("start"), "1")
 
 
 def _end_letter_with(children: list, sect_pr, marker) -> None:
