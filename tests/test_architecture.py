@@ -33,7 +33,7 @@ ALLOWED = {
 LONG = {
     "formkit/where.py", "formkit/readers/pdf.py", "formkit/readers/table_data.py", "formkit/outputs/annotate.py",
     "formkit/outputs/blank.py", "formkit/outputs/official.py",
-    "formkit/outputs/report.py", "formkit/outputs/make_templates.py",
+    "formkit/outputs/make_templates.py",
 }
 
 
