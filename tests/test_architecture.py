@@ -33,7 +33,6 @@ ALLOWED = {
 LONG = {
     "formkit/where.py", "formkit/readers/pdf.py", "formkit/readers/table_data.py", "formkit/outputs/annotate.py",
     "formkit/outputs/blank.py", "formkit/outputs/official.py",
-    "formkit/outputs/make_templates.py",
 }
 
 
