@@ -126,6 +126,26 @@ def chinese_date(value: dt.date | None) -> str:
     return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_number(n: int, below: int = 100) -> str:
+    """Return 一, 二 … 十, 十一 … 九十九 for 1 … 99 (headings （一）); Arabic numerals from ``below`` on.
+
+    The letters number up to 九十九; the report's headings go Arabic from 20 (``below=20``).
+    """
+    if n >= below:
+        return str(n)
+    if n <= 10:
+        return _NUMERALS[n - 1]
+    if n < 20:
+        return "十" + _NUMERALS[n - 11]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _NUMERALS[tens - 1] + "十" + (_NUMERALS[ones - 1] if ones else "")
+    return str(n)
+
 def add_years(day: dt.date, years: int) -> dt.date:
     """Return the same day ``years`` later (29 February → 28 February in a common year)."""
     try:

@@ -31,9 +31,7 @@ ALLOWED = {
 #: layout, render's table reader and its command, the report, the PDF reader, --where): a new
 #: module may not join them.
 LONG = {
-    "formkit/outputs/annotate.py",
-    "formkit/outputs/blank.py", "formkit/outputs/letters.py",
-    "formkit/outputs/report.py", "formkit/outputs/make_templates.py",
+    "formkit/outputs/annotate.py", "formkit/outputs/blank.py",
 }
 
 

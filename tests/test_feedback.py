@@ -16,7 +16,7 @@ from docx import Document
 
 from formkit import api
 from formkit.cli import main
-from formkit.outputs import feedback as feedback_mod
+from formkit.outputs.letters import feedback as feedback_mod
 from formkit.outputs.letters import load_merged, urge_items
 from formkit.resources import samples_dir
 from tests.builders import require_soffice

@@ -23,7 +23,7 @@ from formkit import api
 from formkit.cli import main
 from formkit.errors import FormkitError
 from formkit.outputs import letters as letters_mod
-from formkit.outputs import make_templates, official
+from formkit.outputs import make_templates, official, template_parts
 from formkit.outputs.letters import KINDS, build_letters, common_context, load_merged
 from formkit.resources import samples_dir, templates_dir
 from tests.builders import assert_chinese_fonts, require_soffice
@@ -179,7 +179,7 @@ def assert_letter_layout(path: Path, title: str) -> object:
     doc = assert_official_layout(path)
     paragraphs = [p for p in doc.paragraphs if p.text.strip()]
     assert paragraphs[0].text == "江苏省知识产权局办公室"  # 发文机关标志
-    assert paragraphs[0].runs[0].font.color.rgb == make_templates.RED
+    assert paragraphs[0].runs[0].font.color.rgb == template_parts.RED
     assert re.fullmatch(r"苏知办函〔2023〕\d+号", paragraphs[1].text)
     [heading] = [p for p in doc.paragraphs if p.text == title]
     assert heading.alignment == WD_ALIGN_PARAGRAPH.CENTER

@@ -483,6 +483,28 @@ def test_apply_skips_enterprises_not_in_the_register(db, merged, records):
     assert item["values"]["uscc"] not in {c.uscc for c in result.changes}
 
 
+
+def test_apply_refuses_what_merge_did_not_write(db, merged, tmp_path):
+    """records.json is read as the letters read it (formkit.merged_files): the same messages."""
+    empty = tmp_path / "空"
+    empty.mkdir()
+    run = run_cli(["registry", "apply", empty, "--db", db])
+    assert run.exit_code == 2
+    assert f"{empty} 不是 formkit merge 的输出文件夹（缺少 records.json）" in run.output
+    assert "再用该文件夹更新备案名单" in run.output
+    run = run_cli(["registry", "apply", tmp_path / "没有", "--db", db])
+    assert run.exit_code == 2 and "不是文件夹，也不是 formkit merge 的输出" in run.output
+    broken = tmp_path / "坏"
+    broken.mkdir()
+    (broken / "records.json").write_text("{", encoding="utf-8")
+    run = run_cli(["registry", "apply", broken, "--db", db])
+    assert run.exit_code == 2 and "已损坏，不是 formkit merge 写出的 JSON" in run.output
+    (broken / "records.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(Exception, match="的内容不是 formkit merge 的记录（缺少 forms）"):
+        registry.apply_merged(db, broken / "records.json")
+    # records.json itself is taken as well as its folder
+    assert registry.apply_merged(db, merged / "records.json", on=ON).changes
+
 def test_demo_helper(tmp_path, merged, campaign):
     from formkit.cli import register_demo
 

@@ -43,3 +43,15 @@ def test_registry_only_for_reminders(tmp_path, campaign):
     run = CliRunner().invoke(main, ["letters", "urge", str(merged), "-o", str(tmp_path / "o"),
                                     "--registry", str(tmp_path / "x.sqlite")])
     assert run.exit_code == 2 and "只能用于 reminder" in run.output
+
+
+def test_bad_as_of_is_refused_before_anything_is_read(tmp_path):
+    """--as-of is checked by the shared parse_day, with or without --registry: nothing is written."""
+    out = tmp_path / "letters"
+    for extra in ([], ["--registry", str(tmp_path / "x.sqlite")]):
+        run = CliRunner().invoke(main, ["letters", "reminder", str(tmp_path / "nonexist"), "-o", str(out),
+                                        "--as-of", "2024-13-01", *extra])
+        assert run.exit_code == 2, run.output
+        assert "“2024-13-01”不是日期，请写成 2023-12-31 的形式" in run.output
+        assert "--as-of" in run.output
+        assert not out.exists()

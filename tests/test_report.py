@@ -17,8 +17,9 @@ from formkit.cli import main
 from formkit.errors import FormkitError
 from formkit.outputs import chart, official
 from formkit.outputs.letters import load_merged
-from formkit.outputs.make_templates import CHART_MARK
-from formkit.outputs.report import chart_member, render_report
+from formkit.outputs.chart import CHART_MARK
+from formkit.outputs.report import render_report
+from formkit.outputs.report_chart import chart_member
 from formkit.resources import samples_dir
 from tests.builders import assert_chinese_fonts, require_soffice
 from tests.test_letters import (HEADING1, HEADING2, assert_fonts, assert_official_layout,

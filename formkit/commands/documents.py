@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from formkit.commands.group import config_option, fail, main, progress
+from formkit.commands.group import config_option, fail, main, parse_day, progress
 from formkit.outputs.letters import KINDS
 
 #: KIND → the kind in Chinese (kept here as well so that `formkit --help` imports nothing more).
@@ -70,7 +70,7 @@ def report(merged_dir, out, template, as_pdf, campaign):
               help="发文字号的起始编号（默认取配置 letters.doc_number_start）")
 @click.option("--registry", "registry_db", metavar="路径或URL",
               help="仅用于 reminder：收件企业取自备案名单数据库（formkit registry due），而非汇总的附件4")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+@click.option("--as-of", "as_of", callback=parse_day, metavar="YYYY-MM-DD",
               help="与 --registry 同用：按哪一天计算到期（默认为本年度复核截止日）")
 @config_option
 def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, registry_db, as_of, campaign):
@@ -94,15 +94,9 @@ def letters(kind, merged_dir, out_dir, template, combined, as_pdf, start, regist
     try:
         merged = load_merged(merged_dir, campaign)
         if registry_db:
-            from formkit.normalize import parse_date
             from formkit.registry import due_enterprises
 
-            day = campaign.deadline("anomaly")
-            if as_of:
-                day, problem = parse_date(as_of)
-                if day is None:
-                    fail(f"--as-of “{as_of}”不是日期，请写成 2023-07-31 的形式")
-            due = due_enterprises(registry_db, day, campaign)
+            due = due_enterprises(registry_db, as_of or campaign.deadline("anomaly"), campaign)
         result = write_letters(kind, merged, out_dir, campaign, template=template, combined=combined, start=start,
                                progress=lambda xs: progress(xs, f"生成{name}"), due=due)
     except OSError as exc:

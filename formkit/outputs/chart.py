@@ -34,6 +34,9 @@ NO_FONT = ("本机没有可显示中文的字体，无法绘制报告中的图�
            "如 Debian/Ubuntu：sudo apt-get install fonts-noto-cjk；Windows 和 WPS 自带的宋体、黑体亦可。"
            "安装后如仍提示，请删除 matplotlib 的字体缓存（~/.cache/matplotlib）")
 
+#: The alternative text that marks the report's chart picture (replaced when the report is made).
+CHART_MARK = "formkit:chart"
+
 # 156 mm wide (the text block), about 0.6 of it high.
 WIDTH_MM = 156
 HEIGHT_MM = 92

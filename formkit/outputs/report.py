@@ -9,41 +9,27 @@ de-duplicated records.
 The template (``templates/docx/report.docx`` or ``--template``) is rendered by the engine
 (:mod:`formkit.outputs.docx`); its variables are listed in docs/templates.md. A picture whose
 alternative text is ``formkit:chart`` is the chart's place: its PNG is replaced by the chart
-drawn here (:mod:`formkit.outputs.chart`), so the user can move or resize it in Word.
+drawn by :mod:`formkit.outputs.report_chart`, so the user can move or resize it in Word.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import posixpath
-import re
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
-from formkit.normalize import chinese_date
-from formkit.outputs.ooxml import repack
+from formkit.normalize import chinese_date, chinese_number
 from formkit.outputs.letters import (MEASURES, Merged, canonical_body, common_context,
                                      load_template, urge_items, URGE_CODES)
+from formkit.outputs.report_chart import chart_member, chart_png, replace_member
 
-CN_NUMBERS = "一二三四五六七八九十"
 #: Codes said city by city in their own paragraphs; every other code goes to 数据质量.
 CITY_CODES = ("missing-submission", "late", "spotcheck-quota", "plan-shortfall", "below-last-year")
 GRACE_PREFIX = "提醒并给予"
 DASH = "—"
-
-
-def _cn_index(n: int) -> str:
-    """Return 一, 二 … 十, 十一 … for 1, 2 … (headings （一）)."""
-    if n <= 10:
-        return CN_NUMBERS[n - 1]
-    if n < 20:
-        return "十" + CN_NUMBERS[n - 11]
-    return str(n)
 
 
 def _percent(part: int, whole: int | None) -> str:
@@ -310,7 +296,7 @@ def problems(merged: Merged, campaign: Campaign) -> list[dict[str, str]]:
                        f"{'除上述问题外，汇总检查还' if groups else '汇总检查'}在报送的表格中发现错误{counts.get('error', 0)}处、需核实的提示"
                        f"{counts.get('warning', 0)}处：" + "；".join(texts)
                        + "。有错误的记录未计入本报告的统计，已在问题清单中逐条列明出处和修改意见。"))
-    return [{"编号": f"（{_cn_index(n)}）", "标题": title, "内容": text}
+    return [{"编号": f"（{chinese_number(n, below=20)}）", "标题": title, "内容": text}
             for n, (title, text) in enumerate(groups, start=1)]
 
 
@@ -350,7 +336,7 @@ def next_steps(merged: Merged, campaign: Campaign) -> list[dict[str, str]]:
     steps.append((text, "；".join(body) + "。"))
     steps.append(("做好新旧标准衔接", "密切关注《企业知识产权管理规范》国家标准修订实施情况，做好新标准的宣传、解读、推广、培训，"
                                       "确保新旧标准顺利衔接。"))
-    return [{"编号": f"（{_cn_index(n)}）", "标题": title, "内容": text}
+    return [{"编号": f"（{chinese_number(n, below=20)}）", "标题": title, "内容": text}
             for n, (title, text) in enumerate(steps, start=1)]
 
 
@@ -374,59 +360,6 @@ def report_context(merged: Merged, campaign: Campaign, today: dt.date | None = N
         "下一步工作": next_steps(merged, campaign),
     })
     return context
-
-
-# --- the chart -----------------------------------------------------------------------------------
-
-
-def chart_png(merged: Merged, campaign: Campaign) -> bytes:
-    """Return the chart: per city, the qualified count against the target and last year."""
-    from formkit.outputs.chart import CityFigures, evaluation_chart
-
-    figures = []
-    for name, data in merged.summary["cities"].items():
-        ev = data.get("evaluation", {})
-        city = campaign.city(name)
-        figures.append(CityFigures(city.short if city else name, ev.get("rows", 0), ev.get("target"),
-                                   ev.get("last_year")))
-    return evaluation_chart(figures, campaign.year)
-
-
-_DOCPR = re.compile(r"<wp:docPr\b[^>]*>")
-_EMBED = re.compile(r'r:embed="([^"]+)"')
-_REL = re.compile(r"<Relationship\b[^>]*>")
-
-
-def chart_member(docx: bytes) -> str | None:
-    """Return the zip member of the picture marked ``formkit:chart`` in a .docx, else None."""
-    from formkit.outputs.make_templates import CHART_MARK
-
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        names = set(archive.namelist())
-        main = "word/document.xml"
-        if main not in names:
-            return None
-        xml = archive.read(main).decode("utf-8")
-        rels_name = "word/_rels/document.xml.rels"
-        rels = archive.read(rels_name).decode("utf-8") if rels_name in names else ""
-    for match in _DOCPR.finditer(xml):
-        if f'descr="{CHART_MARK}"' not in match.group() and f'title="{CHART_MARK}"' not in match.group():
-            continue
-        embed = _EMBED.search(xml, match.end())
-        if not embed:
-            return None
-        for rel in _REL.findall(rels):
-            if f'Id="{embed.group(1)}"' in rel:
-                target = re.search(r'Target="([^"]+)"', rel)
-                if target and 'TargetMode="External"' not in rel:
-                    member = posixpath.normpath(posixpath.join("word", target.group(1))).lstrip("/")
-                    return member if member in names and member.lower().endswith(".png") else None
-    return None
-
-
-def replace_member(docx: bytes, member: str, data: bytes) -> bytes:
-    """Return ``docx`` with zip member ``member`` holding ``data``, stored (fixed times, same order)."""
-    return repack(docx, {member: data}, stored=frozenset({member}))
 
 
 # --- writing -------------------------------------------------------------------------------------

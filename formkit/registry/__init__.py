@@ -19,7 +19,7 @@ The export workbook is an output (:mod:`formkit.outputs.register`); the sample r
 made by :mod:`formkit.samplegen`. The names below are the package's public face.
 """
 
-from formkit.registry.apply import ENV_TEST_SLEEP, ApplyResult, Skipped, apply_merged, load_merged, plan_apply
+from formkit.registry.apply import ENV_TEST_SLEEP, ApplyResult, Skipped, apply_merged, load_records, plan_apply
 from formkit.registry.changes import (
     ACTION_NAMES, Change, UndoResult, change_rows, changeset_rows, enterprise, undo, write_changeset,
 )
@@ -40,7 +40,7 @@ __all__ = [
     "ENV_TEST_SLEEP", "FIELDS", "FILED_FORMS", "GRACE", "ImportResult", "MARKED", "REMOVED", "RULE_ACTIONS",
     "RULE_NAMES", "Registry", "STATUSES", "Skipped", "TABLES", "UndoResult", "apply_merged", "change_rows",
     "changeset_rows", "display_name", "due_enterprises", "due_rows", "dump", "enterprise", "field_name",
-    "findings_source", "history_text", "import_files", "load_merged", "load_state", "open_registry", "opened",
+    "findings_source", "history_text", "import_files", "load_records", "load_state", "open_registry", "opened",
     "plan_apply", "plan_import", "read_register", "registry_findings", "resolve_url", "shown", "undo",
     "value_of", "value_text", "write_changeset",
 ]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from formkit.errors import FormkitError
 from formkit.forms import get_form
+from formkit.merged_files import checked, read_json, read_merged
 from formkit.registry.changes import ACTION_NAMES, Change, set_field, write_changeset
 from formkit.registry.db import DEFAULT_WAIT, load_state, opened
 from formkit.registry.values import ACTIVE, GRACE, MARKED, REMOVED, as_date, shown
@@ -47,20 +46,12 @@ class ApplyResult:
     applied: bool = False
 
 
-def load_merged(merged: str | Path) -> tuple[dict, Path]:
-    """Return (records.json data, its path) from a merge output folder (or the file itself)."""
+def load_records(merged: str | Path) -> dict:
+    """Return the records.json data of a merge output folder (or of the file itself)."""
     path = Path(merged)
-    if path.is_dir():
-        path = path / "records.json"
-    if not path.is_file():
-        raise FormkitError(f"找不到 {path}：MERGED_DIR 应为 formkit merge 的输出文件夹（其中有 records.json）")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormkitError(f"无法读取 {path}：{exc}；请重新运行 formkit merge") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("forms"), dict):
-        raise FormkitError(f"{path} 不是 formkit merge 写出的 records.json")
-    return data, path
+    if path.is_file():
+        return checked("records.json", read_json(path), path)
+    return read_merged(path, ("records.json",), then="更新备案名单")["records.json"]
 
 
 def _src(item: dict, key: str) -> dict:
@@ -173,7 +164,7 @@ def apply_merged(db, merged: str | Path, *, yes: bool = False, on: dt.date | Non
                  command: str = "formkit registry apply", wait: float = DEFAULT_WAIT,
                  on_wait: Callable[[str], None] | None = None) -> ApplyResult:
     """Compute the change set of a merge output and, with ``yes``, apply it in one transaction."""
-    data, path = load_merged(merged)
+    data = load_records(merged)
     on = on or dt.date.today()
     source = str(Path(merged))
     with opened(db, wait=wait, on_wait=on_wait) as reg:

@@ -1,8 +1,8 @@
 """数据问题反馈函: one letter per city, telling its office what is wrong in the files it sent.
 
 ``formkit letters feedback MERGED_DIR -o DIR`` (and :func:`formkit.api.feedback_letters`) use
-the engine, layout, numbering and naming of the other letters (:mod:`formkit.outputs.letters`);
-this module only picks the recipients and builds each letter's variables:
+the engine, layout, numbering and naming of the other letters (:mod:`.writing`); this module
+only picks the recipients and builds each letter's variables:
 
 * every campaign city with at least one finding in ``findings.json`` gets a letter, addressed
   to its office; a finding belongs to a city by its ``city``, else (a file that could not be
@@ -10,7 +10,7 @@ this module only picks the recipients and builds each letter's variables:
 * the body says how many files the city sent, how many problems were found (errors,
   warnings) and by when to resubmit: 成文日期 plus ``[letters] resubmit_days`` (default 7);
 * the city-level findings (missing, late, short of the spot-check quota, of the plan or of
-  last year) are items in the body, worded as in the 催报函 (:func:`letters.urge_items`);
+  last year) are items in the body, worded as in the 催报函 (:func:`.urge.urge_items`);
 * every other finding is a row in the 附件 after the body (GB/T 9704: 附件说明 under the text,
   the attachment on a new page after the signature): per file, errors first, 位置 · 问题及修改要求 ·
   原值. So the letter itself stays one or two pages however many problems there are.
@@ -24,9 +24,10 @@ import datetime as dt
 from typing import Any
 
 from formkit.campaign import Campaign
-from formkit.errors import FormkitError
-from formkit.normalize import chinese_date
-from formkit.outputs.letters import Letter, Merged, _text, city_office, letter_date, urge_items
+from formkit.normalize import chinese_date, chinese_number
+from formkit.outputs.letters.context import Letter, city_office, date_of, days_setting, letter_date
+from formkit.outputs.letters.data import Merged, value_text
+from formkit.outputs.letters.urge import urge_items
 
 #: Days after 成文日期 to resubmit corrected files; ``[letters] resubmit_days``.
 DEFAULT_RESUBMIT_DAYS = 7
@@ -35,27 +36,11 @@ DEFAULT_RESUBMIT_DAYS = 7
 CITY_LEVEL = ("missing-submission", "late", "spotcheck-quota", "plan-shortfall", "below-last-year")
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
-_NUMERALS = "一二三四五六七八九十"
-
-
-def chinese_number(n: int) -> str:
-    """Return 一, 二 … 十, 十一 … 九十九 (level-2 headings （一）); Arabic numerals beyond."""
-    if n <= 10:
-        return _NUMERALS[n - 1]
-    if n < 20:
-        return "十" + _NUMERALS[n - 11]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _NUMERALS[tens - 1] + "十" + (_NUMERALS[ones - 1] if ones else "")
-    return str(n)
 
 
 def resubmit_days(campaign: Campaign) -> int:
     """Return ``[letters] resubmit_days`` (default 7); a FormkitError when it is not a day count."""
-    days = (campaign.letters or {}).get("resubmit_days", DEFAULT_RESUBMIT_DAYS)
-    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-        raise FormkitError(f"配置项 letters.resubmit_days 应为不小于0的整数（天数），现为 {days!r}")
-    return days
+    return days_setting(campaign, "resubmit_days", DEFAULT_RESUBMIT_DAYS)
 
 
 def city_of(finding: dict, campaign: Campaign) -> str | None:
@@ -101,7 +86,7 @@ def problem_rows(findings: list[dict]) -> list[dict[str, Any]]:
                 f.get("code") or "")
 
     return [{"序号": n, "类别": SEVERITY_NAMES.get(f.get("severity"), ""), "位置": position(f),
-             "问题": _text(f.get("message")), "原值": _text(f.get("value"))}
+             "问题": value_text(f.get("message")), "原值": value_text(f.get("value"))}
             for n, f in enumerate(sorted(findings, key=key), start=1)]
 
 
@@ -124,7 +109,7 @@ def feedback_letters(merged: Merged, campaign: Campaign, base: dict, today: dt.d
         if city is not None:
             by_city.setdefault(city, []).append(f)
     # The resubmission date counts from the letters' 成文日期 (already in ``base``, as text).
-    date = _parse_cn_date(base.get("成文日期") or "") or letter_date(campaign, today)
+    date = date_of(base) or letter_date(campaign, today)
     out = []
     for city in sorted(by_city, key=lambda c: (campaign.city_order(c), c)):
         findings = by_city[city]
@@ -164,10 +149,3 @@ def feedback_letters(merged: Merged, campaign: Campaign, base: dict, today: dt.d
             "明细": files,
         }))
     return out
-
-
-def _parse_cn_date(text: str) -> dt.date | None:
-    import re
-
-    match = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
-    return dt.date(*map(int, match.groups())) if match else None
