@@ -21,6 +21,7 @@ from typing import Any
 
 from formkit.campaign import Campaign
 from formkit.errors import FormkitError
+from formkit.forms import get_form
 from formkit.normalize import chinese_date, chinese_number
 from formkit.outputs.letters import (MEASURES, Merged, canonical_body, common_context,
                                      load_template, urge_items, URGE_CODES)
@@ -28,7 +29,6 @@ from formkit.outputs.report_chart import chart_member, chart_png, replace_member
 
 #: Codes said city by city in their own paragraphs; every other code goes to 数据质量.
 CITY_CODES = ("missing-submission", "late", "spotcheck-quota", "plan-shortfall", "below-last-year")
-GRACE_PREFIX = "提醒并给予"
 DASH = "—"
 
 
@@ -49,7 +49,7 @@ def _join(names: list[str]) -> str:
 
 
 def _grace_count(by_action: dict) -> int:
-    return sum(n for action, n in by_action.items() if action.startswith(GRACE_PREFIX))
+    return by_action.get(get_form("anomaly").terms["grace"], 0)
 
 
 # --- the figures ---------------------------------------------------------------------------------

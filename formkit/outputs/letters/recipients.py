@@ -67,12 +67,12 @@ def reminders(merged: Merged, campaign: Campaign, base: dict) -> list[Letter]:
     """Return the 提醒函 of the merged anomaly form: filed over 5 years, willing, to be reminded."""
     grace = campaign.thresholds.get("grace_period_years", 1)
     review = campaign.deadline("anomaly")
+    terms = get_form("anomaly").terms
     out = []
     for r in merged.valid("anomaly"):
         v = r.get("values", {})
-        if not str(v.get("type") or "").startswith("备案超"):  # 备案超5年未认证或评价
-            continue
-        if v.get("willingness") != get_form("anomaly").terms["willing"] or not str(v.get("action") or "").startswith("提醒"):
+        if (v.get("type"), v.get("willingness"), v.get("action")) != (terms["stock_unfiled"], terms["willing"],
+                                                                      terms["grace"]):
             continue
         out.append(_reminder(
             campaign, base, name=value_text(v.get("name")), uscc=value_text(v.get("uscc")), city=r.get("city"),
