@@ -31,7 +31,7 @@ ALLOWED = {
 #: layout, render's table reader and its command, the report, the PDF reader, --where): a new
 #: module may not join them.
 LONG = {
-    "formkit/where.py", "formkit/readers/pdf.py", "formkit/readers/table_data.py", "formkit/outputs/annotate.py",
+    "formkit/where.py", "formkit/readers/pdf.py", "formkit/readers/table_data.py",
     "formkit/outputs/blank.py", "formkit/outputs/letters.py", "formkit/outputs/official.py",
     "formkit/outputs/report.py", "formkit/outputs/make_templates.py",
 }
