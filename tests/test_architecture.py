@@ -32,7 +32,7 @@ ALLOWED = {
 #: module may not join them.
 LONG = {
     "formkit/where.py", "formkit/readers/pdf.py", "formkit/readers/table_data.py",
-    "formkit/outputs/blank.py", "formkit/outputs/letters.py", "formkit/outputs/official.py",
+    "formkit/outputs/letters.py", "formkit/outputs/official.py",
     "formkit/outputs/report.py", "formkit/outputs/make_templates.py",
 }
 
