@@ -21,6 +21,7 @@ from openpyxl.utils.cell import get_column_letter
 from formkit import api
 from formkit.cli import main
 from formkit.outputs import annotate as annotate_mod
+from formkit.outputs.annotate.marks import NO_FINDING, RED, SHEET_NAME, YELLOW, location
 from formkit.readers import office
 from formkit.readers.word import body_tables, table_cell_grid
 from formkit.resources import samples_dir
@@ -29,7 +30,7 @@ from tests.builders import CODES, eval_row, require_soffice
 from tests.hostile_files import encrypted_ooxml, eval_docx, eval_xlsx, formula_texts_xlsx, truncated
 from tests.test_legacy_formats import print_ready_copy
 
-MARK_COLOURS = {annotate_mod.RED: "error", annotate_mod.YELLOW: "warning"}
+MARK_COLOURS = {RED: "error", YELLOW: "warning"}
 LIST_HEADERS = ["序号", "类别", "位置", "问题", "问题及修改要求", "原值"]
 WORD_HEADERS = ["序号", "类别", "位置", "问题及修改要求", "原值"]
 
@@ -52,7 +53,7 @@ def xlsx_marks(path: Path) -> dict[tuple[str, str], tuple[str | None, str | None
     wb = openpyxl.load_workbook(path)
     marks = {}
     for ws in wb.worksheets:
-        if ws.title == annotate_mod.SHEET_NAME:
+        if ws.title == SHEET_NAME:
             continue
         for row in ws.iter_rows():
             for cell in row:
@@ -98,8 +99,8 @@ def findings_list(path: Path) -> list[list[str]]:
     """Return the rows of the copy's 问题清单 (without its header)."""
     if path.suffix == ".xlsx":
         wb = openpyxl.load_workbook(path)
-        assert wb.sheetnames[0] == annotate_mod.SHEET_NAME and wb.active.title == annotate_mod.SHEET_NAME
-        ws = wb[annotate_mod.SHEET_NAME]
+        assert wb.sheetnames[0] == SHEET_NAME and wb.active.title == SHEET_NAME
+        ws = wb[SHEET_NAME]
         assert [c.value for c in ws[3]] == LIST_HEADERS
         return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(min_row=4, values_only=True)]
     doc = Document(str(path))
@@ -224,7 +225,7 @@ def test_clean_files_are_copied_with_no_mark_and_say_so(samples_run, sample_find
         copy = out / copy_name(rel)
         assert marks_of(copy) == {}, rel
         rows = findings_list(copy)
-        assert rows[0][0] == annotate_mod.NO_FINDING, rel
+        assert rows[0][0] == NO_FINDING, rel
 
 
 def style_of(cell) -> tuple:
@@ -243,7 +244,7 @@ def test_excel_copy_keeps_the_citys_workbook(samples_run):
     rel = SEEDED_DEFECTS[0]["file"]  # 南京市 附件2 第一批: C7
     original = openpyxl.load_workbook(samples_dir() / rel)
     copy = openpyxl.load_workbook(out / copy_name(rel))
-    assert copy.sheetnames == [annotate_mod.SHEET_NAME] + original.sheetnames
+    assert copy.sheetnames == [SHEET_NAME] + original.sheetnames
     for ws in original.worksheets:
         other = copy[ws.title]
         assert {str(r) for r in other.merged_cells.ranges} == {str(r) for r in ws.merged_cells.ranges}
@@ -255,7 +256,7 @@ def test_excel_copy_keeps_the_citys_workbook(samples_run):
                 assert style_of(twin) == style_of(cell), cell.coordinate
                 if cell.coordinate != "C7":
                     assert fill_of(twin) == fill_of(cell), cell.coordinate
-    link = copy[annotate_mod.SHEET_NAME]["C4"]
+    link = copy[SHEET_NAME]["C4"]
     assert link.value == "Sheet1!C7" and link.hyperlink.location == "'Sheet1'!C7"
 
 
@@ -269,7 +270,7 @@ def test_word_copy_keeps_the_citys_document_and_comments_in_the_cell(samples_run
         assert [[c.text for c in row.cells] for row in a.rows] == [[c.text for c in row.cells] for row in b.rows]
     texts = [p.text for p in copy.paragraphs]
     assert texts[:len(original.paragraphs)] == [p.text for p in original.paragraphs]
-    assert annotate_mod.SHEET_NAME in texts
+    assert SHEET_NAME in texts
     assert copy.sections[0].orientation == original.sections[0].orientation
     [comment] = list(copy.comments)
     assert comment.author == "formkit" and "2023-02-30" in comment.text
@@ -289,9 +290,9 @@ def test_taizhou_late_is_listed_and_commented_on_its_header_paragraph(samples_ru
     assert paragraph.text in [p.text for p in original.paragraphs]  # the text as the city wrote it
     [shaded] = [r for r in paragraph.runs if r._r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None]
     assert shaded.text == "2023年12月15日"
-    assert shaded._r.find(f"{qn('w:rPr')}/{qn('w:shd')}").get(qn("w:fill")) == annotate_mod.YELLOW
+    assert shaded._r.find(f"{qn('w:rPr')}/{qn('w:shd')}").get(qn("w:fill")) == YELLOW
     [row] = findings_list(out / copy_name(rel))
-    assert row[1:] == ["警告", annotate_mod.location(late), late.message, late.value]
+    assert row[1:] == ["警告", location(late), late.message, late.value]
 
 
 def test_libreoffice_opens_every_marked_copy(samples_run, sample_findings, tmp_path):
@@ -455,7 +456,7 @@ def test_formula_like_texts_stay_text(tmp_path, campaign):
     [result] = api.annotate([src], tmp_path / "out", campaign=campaign)
     assert result.findings
     wb = openpyxl.load_workbook(result.output)
-    ws = wb[annotate_mod.SHEET_NAME]
+    ws = wb[SHEET_NAME]
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             if isinstance(cell.value, str) and cell.value[:1] in "=+-@":

@@ -12,10 +12,8 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from formkit.outputs.blank import (
-    BLANK_NAME, blank_filename, fingerprint_docx, fingerprint_xlsx, write_blank_docx,
-    write_blank_xlsx, write_blanks,
-)
+from formkit.outputs.blank import BLANK_NAME, blank_filename, write_blank_docx, write_blank_xlsx, write_blanks
+from formkit.outputs.blank.fingerprint import fingerprint_docx, fingerprint_xlsx
 from formkit.campaign import load_campaign
 from formkit.errors import FormkitError
 from formkit.forms import FORM_ORDER, get_form, load_forms

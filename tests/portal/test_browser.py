@@ -270,7 +270,8 @@ def test_the_whole_campaign_in_the_browser_from_blank_forms_to_the_register(brow
     import docx
 
     from formkit.campaign import load_campaign
-    from formkit.outputs.blank import fingerprint_xlsx, write_blanks
+    from formkit.outputs.blank import write_blanks
+    from formkit.outputs.blank.fingerprint import fingerprint_xlsx
     from formkit.outputs.letters import KINDS
     from formkit.samplegen.register import sample_register_path
     from tests.portal.conftest import SAMPLES, city_user
