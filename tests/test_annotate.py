@@ -559,3 +559,29 @@ def test_word_cells_in_content_controls_and_merged_cells_are_marked(tmp_path, ca
     assert_marked_as_found(result.output, result.findings)
     copy = Document(str(result.output))
     assert len(copy.comments) == 2
+
+
+def test_a_header_value_the_city_shaded_gets_one_shading_the_finding_colour(tmp_path):
+    """A run with its own w:shd (the city highlighted its 填报日期) is recoloured, not given a second w:shd."""
+    from docx.oxml import OxmlElement
+
+    from tests.builders import EVAL_HEADERS, write_docx
+
+    src = write_docx(tmp_path / "in" / "南京市.docx", ["2023年度贯标绩效评价合格企业汇总表",
+                                                      "填报单位（盖章）：南京市知识产权局  填报日期：2023-02-30  批次：第一批"],
+                     [[EVAL_HEADERS, [str(v) for v in eval_row(1).values()]]])
+    doc = Document(str(src))
+    [paragraph] = [p for p in doc.paragraphs if "填报日期" in p.text]
+    for run in paragraph.runs:
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:fill"), "00FF00")
+        run._r.get_or_add_rPr().append(shd)
+    doc.save(str(src))
+    [result] = api.annotate([tmp_path / "in"], tmp_path / "out")
+    assert any(f.value == "2023-02-30" for f in result.findings)
+    copy = Document(str(result.output))
+    [marked] = [p for p in copy.paragraphs if "w:commentRangeStart" in p._p.xml]
+    [run] = [r for r in marked.runs if r.text == "2023-02-30"]
+    shadings = run._r.findall(f"{qn('w:rPr')}/{qn('w:shd')}")
+    assert [s.get(qn("w:fill")) for s in shadings] in ([RED], [YELLOW])

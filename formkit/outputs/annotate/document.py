@@ -18,15 +18,17 @@ _TCPR_AFTER_SHD = ("noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "h
 _RPR_AFTER_SHD = ("fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
 
 
-def _shade(props, fill: str, later: tuple[str, ...], shd=None) -> None:
+def _shade(props, fill: str, later: tuple[str, ...]) -> None:
     """Give a cell's ``w:tcPr`` or a run's ``w:rPr`` the background ``fill``.
 
-    ``shd`` is the ``w:shd`` to set; when None a new one is put in its place in ``props``:
-    before the first child named in ``later`` (the elements the schema puts after it).
+    Its own ``w:shd`` when it has one (a city's shading is replaced, never doubled); else a new
+    one in its place in ``props``: before the first child named in ``later`` (the elements the
+    schema puts after it).
     """
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    shd = props.find(qn("w:shd"))
     if shd is None:
         shd = OxmlElement("w:shd")
         tags = {qn(f"w:{t}") for t in later}
@@ -42,11 +44,8 @@ def _shade(props, fill: str, later: tuple[str, ...], shd=None) -> None:
 
 
 def _shade_cell(tc, fill: str) -> None:
-    """Give a table cell the background ``fill`` (its own ``w:shd`` when it has one)."""
-    from docx.oxml.ns import qn
-
-    tcpr = tc.get_or_add_tcPr()
-    _shade(tcpr, fill, _TCPR_AFTER_SHD, tcpr.find(qn("w:shd")))
+    """Give a table cell the background ``fill``."""
+    _shade(tc.get_or_add_tcPr(), fill, _TCPR_AFTER_SHD)
 
 
 def _runs_of(element, paragraph_parent):
