@@ -6,6 +6,7 @@ the data folder and the reader pool. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -24,7 +25,7 @@ from formkit.forms import submission_slots
 from formkit.fsutil import safe_filename
 from formkit.portal import db
 from formkit.portal.accounts import User, record
-from formkit.portal.worker import ReaderPool, annotate, documents_job, merge_job, report
+from formkit.portal.worker import ReaderPool, annotate, documents_job, merge_job, relay_progress, report
 
 MAX_UPLOAD = 50 * 1024 * 1024
 MERGE_TIMEOUT = 600.0
@@ -324,10 +325,14 @@ class Portal:
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "inputs").mkdir(parents=True)
         used = self.merge_inputs(folder / "inputs")
+        said = folder / "progress.txt"
         if progress:
             await progress(f"正在读取、核对并汇总{len(used)}份报送材料（截至{as_of.isoformat()}）")
-        done = await self.pool.run(merge_job, str(folder / "inputs"), str(folder / "out"), as_of.isoformat(),
-                                   name="merge", timeout=MERGE_TIMEOUT)
+        job = asyncio.ensure_future(self.pool.run(merge_job, str(folder / "inputs"), str(folder / "out"),
+                                                  as_of.isoformat(), str(said), name="merge", timeout=MERGE_TIMEOUT))
+        if progress:
+            await relay_progress(job, said, progress)
+        done = await job
         if not done or "error" in done:
             raise FormkitError((done or {}).get("error") or "汇总未能完成（处理进程超时或异常退出），请稍后重试")
         with self.engine.begin() as conn:

@@ -128,16 +128,55 @@ def annotate(path: str, dest_dir: str, name: str) -> str | None:
     return str(out) if out else None
 
 
-def merge_job(inputs: str, out_dir: str, as_of: str) -> dict:
-    """Return the summary, the written file names and the counts of api.merge_to over ``inputs``."""
+def _say(path: Path, text: str) -> None:
+    """Replace the text of a job's progress file (whole, so the web process never reads half)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def progress_to(path: Path):
+    """Return a progress wrapper for api.merge_to that says each file it reads in ``path``."""
+    def wrap(items):
+        items = list(items)
+        for k, item in enumerate(items, 1):
+            _say(path, f"正在读取第{k}/{len(items)}份报送材料：{item[1]}")
+            yield item
+        _say(path, f"已读取{len(items)}份报送材料，正在核对并写出全省汇总表")
+
+    return wrap
+
+
+async def relay_progress(job: asyncio.Future, said: Path, progress, every: float = 0.5) -> None:
+    """Pass what a worker says in ``said`` on to ``progress`` until ``job`` is done."""
+    last = None
+    while not job.done():
+        await asyncio.wait({job}, timeout=every)
+        try:
+            text = said.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if text and text != last and not job.done():
+            last = text
+            await progress(text)
+
+
+def merge_job(inputs: str, out_dir: str, as_of: str, progress_file: str | None = None) -> dict:
+    """Return the summary, the written file names and the counts of api.merge_to over ``inputs``.
+
+    With ``progress_file``, the file being read is said there as the merge goes (the job's page
+    shows it).
+    """
     import datetime as dt
     import json
 
     from formkit import api
     from formkit.errors import FormkitError
 
+    progress = progress_to(Path(progress_file)) if progress_file else None
     try:
-        result, written = api.merge_to([inputs], out_dir, _CAMPAIGN, as_of=dt.date.fromisoformat(as_of))
+        result, written = api.merge_to([inputs], out_dir, _CAMPAIGN, as_of=dt.date.fromisoformat(as_of),
+                                       progress=progress)
     except FormkitError as exc:
         return {"error": str(exc)}
     out = Path(out_dir)
