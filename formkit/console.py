@@ -5,10 +5,9 @@ from __future__ import annotations
 import unicodedata
 from collections import OrderedDict
 
-from formkit.findings import CODE_NAMES, Finding
+from formkit.findings import CODE_NAMES, SEVERITY_NAMES, Finding
 from formkit.forms import get_form
 
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 CITY_CODES = ("spotcheck-quota", "below-last-year", "plan-shortfall", "missing-submission")
 CROSS_CODES = ("duplicate", "conflict", "name-mismatch")
 

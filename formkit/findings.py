@@ -23,6 +23,9 @@ CODES = {
     "total-mismatch": WARNING, "not-filed": WARNING, "filing-date-mismatch": WARNING,
 }
 
+#: The Chinese name of each severity: 错误 (the record is not counted), 警告 (to be checked).
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "警告"}
+
 #: The Chinese name of each code, for tables a person reads.
 CODE_NAMES = {
     "unreadable": "无法读取", "unknown-form": "无法识别表格", "missing-column": "缺少列",

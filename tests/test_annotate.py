@@ -21,7 +21,8 @@ from openpyxl.utils.cell import get_column_letter
 from formkit import api
 from formkit.cli import main
 from formkit.outputs import annotate as annotate_mod
-from formkit.outputs.annotate.marks import NO_FINDING, RED, SHEET_NAME, YELLOW, location
+from formkit.outputs.annotate.marks import NO_FINDING, SHEET_NAME, location
+from formkit.outputs.palette import RED, YELLOW
 from formkit.readers import office
 from formkit.readers.word import body_tables, table_cell_grid
 from formkit.resources import samples_dir

@@ -14,16 +14,13 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from formkit.findings import CODE_NAMES, Finding, to_json
+from formkit.findings import CODE_NAMES, SEVERITY_NAMES, Finding, to_json
 from formkit.forms import Form, get_form
 from formkit.fsutil import atomic_path, write_text
 from formkit.merge import MergeResult
+from formkit.outputs.palette import HEADER_FILL, RED, YELLOW
 from formkit.table import Record
 
-RED = "FFC7CE"
-YELLOW = "FFEB9C"
-HEADER_FILL = "D9E1F2"
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 FORMULA_START = ("=", "+", "-", "@")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from formkit.campaign import Campaign
 from formkit.forms import load_register_form
 from formkit.normalize import chinese_date
+from formkit.outputs.palette import HEADER_FILL
 from formkit.registry.changes import ACTION_NAMES
 from formkit.registry.values import STATUSES, field_name, history_text
 
@@ -38,7 +39,7 @@ def write_register(state: dict[str, dict], history: list[dict], path: str | Path
     today = today or dt.date.today()
     form = load_register_form()
     bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="D9E1F2")
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     wb = Workbook(write_only=True)
 

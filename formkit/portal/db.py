@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event

@@ -8,10 +8,11 @@ import io
 import re
 from pathlib import Path
 
-from formkit.findings import Finding
+from formkit.findings import SEVERITY_NAMES, Finding
 from formkit.outputs.annotate.marks import (
-    AUTHOR, GRID_CELL, HEADER_FILL, NO_FINDING, RED, SEVERITY_NAMES, SHEET_NAME, YELLOW, by_place, location,
+    AUTHOR, GRID_CELL, NO_FINDING, SHEET_NAME, by_place, location,
 )
+from formkit.outputs.palette import HEADER_FILL, RED, YELLOW
 
 _TCPR_AFTER_SHD = ("noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark", "headers",
                    "cellIns", "cellDel", "cellMerge", "tcPrChange")

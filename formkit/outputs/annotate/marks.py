@@ -1,4 +1,4 @@
-"""What the workbook and the document markers share: the colours, the names, where a finding is."""
+"""What the workbook and the document markers share: the names, where a finding is."""
 
 from __future__ import annotations
 
@@ -6,11 +6,6 @@ import re
 from typing import Callable
 
 from formkit.findings import Finding
-
-RED = "FFC7CE"
-YELLOW = "FFEB9C"
-HEADER_FILL = "D9E1F2"
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 SHEET_NAME = "问题清单"
 NO_FINDING = "未发现问题"
 AUTHOR = "formkit"

@@ -7,10 +7,11 @@ import io
 import re
 from pathlib import Path
 
-from formkit.findings import CODE_NAMES, Finding
+from formkit.findings import CODE_NAMES, SEVERITY_NAMES, Finding
 from formkit.outputs.annotate.marks import (
-    AUTHOR, GRID_CELL, HEADER_FILL, NO_FINDING, RED, SEVERITY_NAMES, SHEET_NAME, YELLOW, by_place, location,
+    AUTHOR, GRID_CELL, NO_FINDING, SHEET_NAME, by_place, location,
 )
+from formkit.outputs.palette import HEADER_FILL, RED, YELLOW
 
 #: Excel cell references (``C7``) as findings write them.
 _EXCEL_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")

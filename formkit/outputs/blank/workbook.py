@@ -14,6 +14,7 @@ from typing import Sequence
 
 from formkit.campaign import Campaign
 from formkit.forms import Column, Form
+from formkit.outputs.palette import HEADER_FILL
 from formkit.outputs.blank.layout import (
     FOOTER_LINE, HEADER_LABELS, NOTES_LABEL, Filled, blank_row_count, numbered_notes, prefilled_rows,
 )
@@ -23,7 +24,6 @@ XLSX_BLANK_ROWS = 20
 XLSX_FONT = "宋体"
 XLSX_TITLE_FONT = "方正小标宋简体"
 XLSX_LABEL_FONT = "黑体"
-HEADER_FILL = "D9E1F2"
 
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "uscc": "@", "phone": "@", "text": "@", "body": "@",
                    "city": "@", "multienum": "@", "int": "0"}

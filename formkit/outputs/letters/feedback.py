@@ -24,6 +24,7 @@ import datetime as dt
 from typing import Any
 
 from formkit.campaign import Campaign
+from formkit.findings import SEVERITY_NAMES
 from formkit.normalize import chinese_date, chinese_number
 from formkit.outputs.letters.context import Letter, city_office, date_of, days_setting, letter_date
 from formkit.outputs.letters.data import Merged, value_text
@@ -35,7 +36,6 @@ DEFAULT_RESUBMIT_DAYS = 7
 #: Findings about a city as a whole (or a whole submission's timing): items in the letter's body.
 CITY_LEVEL = ("missing-submission", "late", "spotcheck-quota", "plan-shortfall", "below-last-year")
 
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 
 
 def resubmit_days(campaign: Campaign) -> int:

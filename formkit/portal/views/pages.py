@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from formkit.findings import CODE_NAMES, Finding
+from formkit.findings import CODE_NAMES, SEVERITY_NAMES, Finding
 from formkit.forms import get_form, slot_of
 from formkit.portal import accounts
 from formkit.portal.access import allowed
@@ -26,7 +26,6 @@ from formkit.portal.views.common import UploadRefused, path_id, take_upload
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
 STATE_NAMES = {"missing": "未报送", "not-due": "未报送", "errors": "有错误", "ok": "已报送", "late": "逾期"}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 
 
 def local_time(iso: str | None) -> str:
