@@ -9,8 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from openpyxl.utils.cell import get_column_letter
-
 
 class Source(NamedTuple):
     """Where a value came from: file, sheet or table, 1-based row and column.
@@ -32,6 +30,8 @@ class Source(NamedTuple):
         if self.col is None:
             return f"第{self.row}行"
         if self.kind == "excel":
+            from openpyxl.utils.cell import get_column_letter  # here, so `formkit --help` need not load openpyxl
+
             return f"{get_column_letter(self.col)}{self.row}"
         return f"第{self.row}行第{self.col}列"
 
