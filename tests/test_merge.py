@@ -235,7 +235,7 @@ def test_parallel_writing_reports_a_failure(tmp_path, campaign, monkeypatch):
 
 
 def test_workbook_cells_equal_the_records(tmp_path, campaign):
-    from formkit.outputs.merged import cell_value
+    from formkit.outputs.merged_workbook import cell_value
 
     result, _ = api.merge_to([samples_dir()], tmp_path / "o", campaign, as_of=AS_OF)
     for form_key, name in (("evaluation", E2), ("spotcheck", E3), ("anomaly", E4)):
