@@ -13,7 +13,8 @@ those come from the campaign file through the variables.
 
 Letters follow the 信函 layout of GB/T 9704-2012 (§10.1) where it matters to a reader: the
 issuing office in red at the top over a red double rule, the document number under it on the
-right, the title in 2号小标宋, the addressee flush left, body text indented two characters,
+right, the title in 2号小标宋, the addressee flush left, body text indented two characters
+(an enterprise's codes on lines of their own at its head, see :func:`_identifiers`),
 the signature and the date (Arabic numerals) on the right, a note in brackets with the contact,
 and the 抄送 line between two rules. Page numbers are ``— 1 —``, odd pages right, even left.
 """
@@ -69,12 +70,30 @@ def _letter(title_hint: str, body: list[str | Callable]) -> object:
     return finish(doc, title_hint)
 
 
+def _identifiers(*names: str) -> Callable:
+    """Lines ``名称：{{ 名称 }}`` at the head of the body, one paragraph each, for an enterprise's codes.
+
+    A code is one unbreakable Latin word: set inline in a justified paragraph, it moves to the
+    next line whenever it does not fit, and the line before is stretched with wide gaps (in
+    Word, WPS and LibreOffice alike), at a place that moves with every name and office. On a
+    line of its own after a fixed label it starts at the same place in every letter, fits the
+    28-character line (2 + 9 characters and the code: 14 characters wide for the widest of
+    :data:`USCC_SAMPLES` in DejaVu Serif, LibreOffice's Times New Roman here, and under 16 for
+    any valid code, whose region code is digits) and is its paragraph's last line, which
+    justification never stretches.
+    """
+    def add(doc) -> None:
+        for name in names:
+            official.add_body(doc, f"{name}：{{{{ {name} }}}}")
+    return add
+
+
 def reminder():
     """提醒函: to an enterprise filed over five years, willing to certify; states the grace deadline."""
     return _letter("提醒函", [
-        _INTRO + "{{ 市局 }}对本地区贯标备案企业信息进行了全面复核。经核实，你单位（统一社会信用代码："
-        "{{ 统一社会信用代码 }}）于{{ 备案时间 }}完成贯标备案，至{{ 复核截止日期 }}已超过{{ 超期年限 }}年，"
-        "仍未通过认证或绩效评价。",
+        _identifiers("统一社会信用代码"),
+        _INTRO + "{{ 市局 }}对本地区贯标备案企业信息进行了全面复核。经核实，你单位于{{ 备案时间 }}完成贯标备案，"
+        "至{{ 复核截止日期 }}已超过{{ 超期年限 }}年，仍未通过认证或绩效评价。",
         "按照《通知》“备案超过{{ 超期年限 }}年仍未通过认证或绩效评价的，对企业进行提醒，企业如果愿意开展认证或"
         "绩效评价，可给予{{ 宽限年限 }}年宽限期并优先开展绩效评价”的规定，鉴于你单位表示愿意开展认证或绩效评价，"
         "现给予{{ 宽限年限 }}年宽限期，宽限期至{{ 宽限期至 }}。",
@@ -88,8 +107,8 @@ def reminder():
 def rectification():
     """限期整改通知书: to an enterprise that failed a spot check, with its deadline."""
     return _letter("限期整改通知书", [
-        _INTRO + "{{ 市局 }}对通过贯标认证的本地企业开展了质量抽查。{{ 抽查日期 }}抽查发现，你单位（统一社会"
-        "信用代码：{{ 统一社会信用代码 }}；认证机构：{{ 认证机构 }}，证书编号：{{ 证书编号 }}）贯标未达到"
+        _identifiers("统一社会信用代码", "认证机构", "证书编号"),
+        _INTRO + "{{ 市局 }}对通过贯标认证的本地企业开展了质量抽查。{{ 抽查日期 }}抽查发现，你单位贯标未达到"
         "《企业知识产权管理规范》国家标准要求，主要问题是：{{ 主要问题 }}。",
         # A deadline that has passed by 成文日期 is not asked for: the letter says it has passed
         # and asks for the rectification report within letters.overdue_reply_days.
