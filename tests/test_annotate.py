@@ -586,3 +586,31 @@ def test_a_header_value_the_city_shaded_gets_one_shading_the_finding_colour(tmp_
     [run] = [r for r in marked.runs if r.text == "2023-02-30"]
     shadings = run._r.findall(f"{qn('w:rPr')}/{qn('w:shd')}")
     assert [s.get(qn("w:fill")) for s in shadings] in ([RED], [YELLOW])
+
+
+def test_the_excel_copy_keeps_the_citys_pictures_and_charts(tmp_path):
+    """A seal picture or a chart on the city's sheet is still there in its marked copy."""
+    import zipfile
+
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Picture
+
+    src = eval_xlsx(tmp_path / "in" / "南京市.xlsx", [eval_row(1, 联系电话="12")])
+    Picture.new("RGB", (60, 40), "red").save(tmp_path / "seal.png")
+    wb = openpyxl.load_workbook(src)
+    ws = wb.active
+    ws.add_image(Image(str(tmp_path / "seal.png")), "Q2")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=11, min_row=4, max_row=5))
+    ws.add_chart(chart, "Q10")
+    wb.save(src)
+    [result] = api.annotate([tmp_path / "in"], tmp_path / "out")
+    assert [f.code for f in result.findings] == ["phone"]
+    with zipfile.ZipFile(src) as original, zipfile.ZipFile(result.output) as copy:
+        names = copy.namelist()
+        [picture] = [n for n in names if n.startswith("xl/media/")]
+        assert Picture.open(copy.open(picture)).size == (60, 40)
+        assert [n for n in names if n.startswith("xl/charts/chart")]
+        assert sum(n.startswith("xl/drawings/drawing") for n in names) == \
+            sum(n.startswith("xl/drawings/drawing") for n in original.namelist())
