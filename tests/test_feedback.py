@@ -18,7 +18,6 @@ from formkit import api
 from formkit.cli import main
 from formkit.outputs.letters import feedback as feedback_mod
 from formkit.outputs.letters import load_merged, urge_items
-from formkit.resources import samples_dir
 from tests.builders import require_soffice
 from tests.test_letters import assert_letter_layout, body_paragraphs
 
@@ -26,13 +25,6 @@ AS_OF = dt.date(2024, 1, 15)
 TITLE = "关于2023年度贯标工作报送材料数据问题的反馈函"
 CITIES = ["南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "连云港市", "淮安市", "盐城市", "扬州市",
           "镇江市", "泰州市", "宿迁市"]
-
-
-@pytest.fixture(scope="module")
-def merged_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("merged")
-    api.merge_to([samples_dir()], out, as_of=AS_OF)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
 
-from formkit import api
 from formkit.cli import main
 from formkit.errors import FormkitError
 from formkit.outputs import letters as letters_mod
 from formkit.outputs import make_templates, official, template_parts
 from formkit.outputs.letters import KINDS, build_letters, common_context, load_merged
-from formkit.resources import samples_dir, templates_dir
+from formkit.resources import templates_dir
 from tests.builders import assert_chinese_fonts, require_soffice
 
 AS_OF = dt.date(2024, 1, 15)
@@ -36,13 +35,6 @@ HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
 # --- fixtures --------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def merged_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("merged")
-    api.merge_to([samples_dir()], out, as_of=AS_OF)
-    return out
-
 
 @pytest.fixture(scope="module")
 def merged(merged_dir, campaign):

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from formkit import api
 from formkit.cli import main
 from formkit.errors import FormkitError
 from formkit.outputs import chart, official
@@ -20,7 +19,6 @@ from formkit.outputs.letters import load_merged
 from formkit.outputs.chart import CHART_MARK
 from formkit.outputs.report import render_report
 from formkit.outputs.report_chart import chart_member
-from formkit.resources import samples_dir
 from tests.builders import assert_chinese_fonts, require_soffice
 from tests.test_letters import (HEADING1, HEADING2, assert_fonts, assert_official_layout,
                                 assert_signature_and_date, body_paragraphs, first_line_indented)
@@ -29,13 +27,6 @@ AS_OF = dt.date(2024, 1, 15)
 TITLE = "江苏省2023年度企业知识产权管理标准化工作情况报告"
 CITIES = ["南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "连云港市", "淮安市", "盐城市", "扬州市",
           "镇江市", "泰州市", "宿迁市"]
-
-
-@pytest.fixture(scope="module")
-def merged_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("merged")
-    api.merge_to([samples_dir()], out, as_of=AS_OF)
-    return out
 
 
 @pytest.fixture(scope="module")
