@@ -116,10 +116,10 @@ class Finding:
 
 def sort_key(f: Finding, city_order=None):
     """Return a stable order: file, sheet, row, column position, code."""
-    return (f.file or "", f.sheet or "", f.row or 0, _col_order(f.cell), f.code)
+    return (f.file or "", f.sheet or "", f.row or 0, col_order(f.cell), f.code)
 
 
-def _col_order(cell: str | None) -> tuple:
+def col_order(cell: str | None) -> tuple:
     if not cell:
         return (0, "")
     letters = "".join(ch for ch in cell if ch.isascii() and ch.isalpha())

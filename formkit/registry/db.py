@@ -130,7 +130,7 @@ def resolve_url(db: str | os.PathLike | None = None) -> str:
     return "sqlite:///" + str(Path(value).expanduser().resolve())
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
@@ -142,7 +142,7 @@ def _sqlite_path(url: str) -> Path | None:
 
 def display_name(url: str) -> str:
     """Return the database as a person names it: the SQLite path, or the URL without password."""
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         return str(path)
     return sa.engine.make_url(url).render_as_string(hide_password=True)
@@ -270,7 +270,7 @@ def open_registry(db: str | os.PathLike | None = None, *, create: bool = False,
                   wait: float = DEFAULT_WAIT, on_wait: Callable[[str], None] | None = None) -> Registry:
     """Return the register at ``db`` (path or URL); ``create`` makes a new one when missing."""
     url = resolve_url(db)
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         if path.is_dir():
             raise FormkitError(f"{path} 是文件夹；--db 应为数据库文件，如 {path / DEFAULT_DB}")

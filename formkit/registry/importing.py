@@ -13,7 +13,7 @@ from formkit.campaign import Campaign, load_campaign
 from formkit.findings import sort_key
 from formkit.forms import load_register_form
 from formkit.registry.changes import Change, write_changeset
-from formkit.registry.db import DEFAULT_WAIT, Registry, _sqlite_path, load_state, opened, resolve_url
+from formkit.registry.db import DEFAULT_WAIT, Registry, load_state, opened, resolve_url, sqlite_path
 from formkit.registry.values import ACTIVE, FIELDS
 
 @dataclass
@@ -132,7 +132,7 @@ def import_files(db, paths: Iterable[str | Path], campaign: Campaign | None = No
     checked = read_register(paths, campaign, progress=progress)
     records = [r for fr in checked.files for r in fr.records]
     rejected = sum(not r.valid for r in records)
-    path = _sqlite_path(resolve_url(db)) if not isinstance(db, Registry) else None
+    path = sqlite_path(resolve_url(db)) if not isinstance(db, Registry) else None
     if dry_run and path is not None and not path.exists():
         items, diffs = plan_import({}, records, update=update)  # a register yet to be made
         return ImportResult(checked, items, diffs, rejected, None, dry_run=True)

@@ -11,7 +11,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import httpx

@@ -32,7 +32,7 @@ What differs from docxtpl, and why:
   which silently drops what does not fit. Here a rendering that is not well-formed XML (a
   plain ``{% if %}`` opening in a paragraph and closing in a table cell) is a
   :class:`TemplateError`; templates whose every rendering is provably well-formed — all the
-  usual docxtpl-style ones — skip the check (see :func:`_well_formed_by_construction`).
+  usual docxtpl-style ones — skip the check (see :func:`.prepare.well_formed_by_construction`).
 * **Values become Word text.** The environment's ``finalize`` hook (applied to every
   ``{{ … }}`` before escaping) turns a line break in a value (``\\n``, ``\\r\\n``) into
   ``<w:br/>`` and a tab into ``<w:tab/>``, ``None`` into an empty string, a whole float

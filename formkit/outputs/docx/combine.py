@@ -5,13 +5,13 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, TYPE_CHECKING
 
 from lxml import etree
 
-from formkit.outputs.docx.package import (CONTENT_TYPES, PKG_RELS, R, REL_FOOTER, REL_HEADER, TemplateError,
-                                          _BIG_PARSER, _parse, _rels_name, _w)
-from formkit.outputs.ooxml import RENDER_LEVEL, Member, zip_members
+from formkit.outputs.docx.package import (BIG_PARSER, CONTENT_TYPES, PKG_RELS, R, REL_FOOTER, REL_HEADER, TemplateError,
+                                          parse_part, rels_member_of, wtag)
+from formkit.outputs.ooxml import Member, RENDER_LEVEL, zip_members
 from formkit.outputs.wordml import SECTPR_ORDER, ensure
 
 if TYPE_CHECKING:
@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 # Combined documents: one section per rendering
 
 
-_SECTPR = _w("sectPr")
-_PPR = _w("pPr")
-_P = _w("p")
+_SECTPR = wtag("sectPr")
+_PPR = wtag("pPr")
+P_TAG = wtag("p")
 _RID = f"{{{R}}}id"
 # Markup that may follow a letter's last paragraph without being a block of its own.
-_RANGE_MARKS = {_w(t) for t in ("bookmarkStart", "bookmarkEnd", "permStart", "permEnd", "proofErr",
+_RANGE_MARKS = {wtag(t) for t in ("bookmarkStart", "bookmarkEnd", "permStart", "permEnd", "proofErr",
                                 "commentRangeStart", "commentRangeEnd", "moveFromRangeStart",
                                 "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd")}
 _MARKER = '<fk:letter xmlns:fk="urn:formkit:letter"/>'
@@ -39,8 +39,8 @@ _BOOKMARK_STEP = 100_000  # w:id is a 32-bit decimal: 2,000 letters stay far bel
 
 def _start_letter(sect_pr) -> None:
     """Make the section ended by ``sect_pr`` start on a new page, numbered from 1."""
-    ensure(sect_pr, "w:type", SECTPR_ORDER).set(_w("val"), "nextPage")
-    ensure(sect_pr, "w:pgNumType", SECTPR_ORDER).set(_w("start"), "1")
+    ensure(sect_pr, "w:type", SECTPR_ORDER).set(wtag("val"), "nextPage")
+    ensure(sect_pr, "w:pgNumType", SECTPR_ORDER).set(wtag("start"), "1")
 
 
 def _end_letter_with(children: list, sect_pr, marker) -> None:
@@ -48,25 +48,25 @@ def _end_letter_with(children: list, sect_pr, marker) -> None:
     for child in reversed(children):
         if child.tag in _RANGE_MARKS:
             continue
-        if child.tag == _P:
+        if child.tag == P_TAG:
             p_pr = child.find(_PPR)
             if p_pr is None:
                 p_pr = etree.Element(_PPR)
                 child.insert(0, p_pr)
             if p_pr.find(_SECTPR) is None:
-                change = p_pr.find(_w("pPrChange"))
+                change = p_pr.find(wtag("pPrChange"))
                 if change is not None:
                     change.addprevious(sect_pr)
                 else:
                     p_pr.append(sect_pr)
                 return
         break
-    paragraph = etree.Element(_P)
+    paragraph = etree.Element(P_TAG)
     marker.addprevious(paragraph)
     etree.SubElement(paragraph, _PPR).append(sect_pr)
 
 
-class _Combiner:
+class Combiner:
     """Builds the combined document of :meth:`DocxTemplate.render_combined` in one pass."""
 
     def __init__(self, template: DocxTemplate):
@@ -107,7 +107,7 @@ class _Combiner:
             pieces.append(_MARKER)
         pieces.append("</w:body>")
         try:
-            body = etree.fromstring((open_tag + "".join(pieces)).encode("utf-8"), _BIG_PARSER)
+            body = etree.fromstring((open_tag + "".join(pieces)).encode("utf-8"), BIG_PARSER)
         except etree.XMLSyntaxError:
             for k, piece in enumerate(pieces[0:-1:2]):  # name the first letter that breaks
                 try:
@@ -147,7 +147,7 @@ class _Combiner:
         sect = letter.pop()
         sections = [sect]
         if self.multi_section:  # section breaks inside the template: the letter starts at the first
-            sections = [p_pr.find(_SECTPR) for el in letter if el.tag == _P
+            sections = [p_pr.find(_SECTPR) for el in letter if el.tag == P_TAG
                         for p_pr in [el.find(_PPR)] if p_pr is not None and p_pr.find(_SECTPR) is not None]
             sections.append(sect)
         _start_letter(sections[0])
@@ -175,9 +175,9 @@ class _Combiner:
             ids[rid] = new_id
             xml = t._render_xml(t._parts[member], context)
             extra.append(Member.make(name, xml.encode("utf-8"), RENDER_LEVEL))
-            own_rels = _rels_name(member)
+            own_rels = rels_member_of(member)
             if own_rels in t._members:  # pictures in a header: the copy points at the same media
-                extra.append(Member.make(_rels_name(name), t._members[own_rels], RENDER_LEVEL))
+                extra.append(Member.make(rels_member_of(name), t._members[own_rels], RENDER_LEVEL))
             kind = t._package.headers_footers[member][1]
             target = posixpath.relpath(name, posixpath.dirname(t._package.main) or ".")
             new_rels.append((new_id, REL_HEADER if kind == "header" else REL_FOOTER, target))
@@ -187,10 +187,10 @@ class _Combiner:
         """Return the package's relationships and content types with the added parts listed."""
         t = self.t
         rels_name = t._package.rels_name
-        rels = _parse(t.name, rels_name, t._members[rels_name])
+        rels = parse_part(t.name, rels_name, t._members[rels_name])
         for rid, kind, target in new_rels:
             etree.SubElement(rels, f"{{{PKG_RELS}}}Relationship", Id=rid, Type=kind, Target=target)
-        types = _parse(t.name, "[Content_Types].xml", t._members["[Content_Types].xml"])
+        types = parse_part(t.name, "[Content_Types].xml", t._members["[Content_Types].xml"])
         overrides = {o.get("PartName"): o.get("ContentType") for o in types.iter(f"{{{CONTENT_TYPES}}}Override")}
         for member in extra:
             if member.name.endswith(".rels"):

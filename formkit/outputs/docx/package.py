@@ -25,7 +25,7 @@ REL_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 CORE_PROPS = "docProps/core.xml"
 
 
-def _w(tag: str) -> str:
+def wtag(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
@@ -34,11 +34,11 @@ MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 MAX_EXPANDED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100
 
-_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, collect_ids=False)
 # The combined body (tens of MB for thousands of letters); collect_ids=False and bytes input
 # parse ~40 % faster (bench/README.md).
-_BIG_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+BIG_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
                               collect_ids=False)
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ class TemplateError(FormkitError):
 
 
 @dataclass
-class _Package:
+class Package:
     """The parts of a .docx that the engine needs to know by name."""
 
     main: str
@@ -78,14 +78,14 @@ def _resolve(base: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base), target)).lstrip("/")
 
 
-def _rels_name(part: str) -> str:
+def rels_member_of(part: str) -> str:
     """Return the member holding ``part``'s relationships (word/_rels/document.xml.rels)."""
     return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
 
 
 
 
-def _parse(template: str, member: str, data: bytes):
+def parse_part(template: str, member: str, data: bytes):
     """Return the root of a package part, refusing DTDs and entities (SPEC §7)."""
     if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data:
         raise TemplateError(f"模板 {template} 的 {member} 含有 DTD 或实体声明，不予处理", template=template)
@@ -125,20 +125,20 @@ def read_members(data: bytes, name: str) -> dict[str, bytes]:
     return members
 
 
-def read_package(name: str, members: dict[str, bytes]) -> _Package:
+def read_package(name: str, members: dict[str, bytes]) -> Package:
     """Return where the body, headers, footers and notes of a package are (raises TemplateError)."""
     main = "word/document.xml"
     if "_rels/.rels" in members:
-        rels = _parse(name, "_rels/.rels", members["_rels/.rels"])
+        rels = parse_part(name, "_rels/.rels", members["_rels/.rels"])
         for rel in rels.iter(f"{{{PKG_RELS}}}Relationship"):
             if rel.get("Type") == OFFICE_DOCUMENT and rel.get("TargetMode") != "External":
                 main = _resolve("", rel.get("Target", main))
                 break
     if main not in members:
         raise TemplateError(f"模板 {name} 不是有效的 Word 文档：缺少正文部分 {main}", template=name)
-    package = _Package(main=main, rels_name=_rels_name(main), parts=[(main, "正文")])
+    package = Package(main=main, rels_name=rels_member_of(main), parts=[(main, "正文")])
     if package.rels_name in members:
-        rels = _parse(name, package.rels_name, members[package.rels_name])
+        rels = parse_part(name, package.rels_name, members[package.rels_name])
         for rel in rels.iter(f"{{{PKG_RELS}}}Relationship"):
             if rel.get("TargetMode") == "External":
                 continue

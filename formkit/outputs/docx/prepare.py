@@ -7,20 +7,20 @@ import re
 
 from lxml import etree
 
-from formkit.outputs.docx.package import _BIG_PARSER, _w
+from formkit.outputs.docx.package import BIG_PARSER, wtag
 
 
 # ---------------------------------------------------------------------------------------------
 # docxtpl's pre-processing, called (not copied)
 
-def _patch_xml(xml: str) -> str:
+def docxtpl_patch_xml(xml: str) -> str:
     """Return ``xml`` with tags joined across runs and docxtpl's ``p/tr/tc/r`` prefixes applied."""
     from docxtpl.template import DocxTemplate as _Docxtpl  # imported where used (120 ms)
 
     return _Docxtpl.patch_xml(None, xml)
 
 
-def _fix_tables(xml: str):
+def docxtpl_fix_tables(xml: str):
     """Return the parsed body with ``w:tblGrid`` matched to the cells a ``{%tc %}`` loop made."""
     from docxtpl.template import DocxTemplate as _Docxtpl
 
@@ -30,17 +30,17 @@ def _fix_tables(xml: str):
 _TAGS = re.compile(r"<[^>]*>")
 _JINJA = re.compile(r"\{[{%#]")
 # Tags that change a table's number of columns: docxtpl's fix_tables must then run on the output.
-_COLUMN_TAGS = re.compile(r"\{%-?\s*tc\s|\{\{\s*tc\s|\{%-?\s*(?:hm|colspan)\b")
-_P_OPEN = re.compile(r"<w:p([ >])")
-_DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")(\d+)(")')
-_LITERAL_BRACES = ("{_{", "}_}", "{_%", "%_}")
+COLUMN_TAGS = re.compile(r"\{%-?\s*tc\s|\{\{\s*tc\s|\{%-?\s*(?:hm|colspan)\b")
+P_OPEN = re.compile(r"<w:p([ >])")
+DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")(\d+)(")')
+LITERAL_BRACES = ("{_{", "}_}", "{_%", "%_}")
 
 
-def _text_of(xml: str) -> str:
+def text_of(xml: str) -> str:
     return _TAGS.sub("", xml)
 
 
-def _grid_mismatch(xml: str) -> bool:
+def grid_mismatch(xml: str) -> bool:
     """Return whether a table's ``w:tblGrid`` does not match its widest row (cells × gridSpan).
 
     docxtpl fixes such grids on every rendering of the body; running its ``fix_tables`` on
@@ -48,20 +48,20 @@ def _grid_mismatch(xml: str) -> bool:
     """
     if "<w:tbl>" not in xml and "<w:tbl " not in xml:
         return False
-    root = etree.fromstring(xml.encode("utf-8"), _BIG_PARSER)
-    for tbl in root.iter(_w("tbl")):
-        grid = tbl.find(_w("tblGrid"))
-        columns = len(grid.findall(_w("gridCol"))) if grid is not None else 0
+    root = etree.fromstring(xml.encode("utf-8"), BIG_PARSER)
+    for tbl in root.iter(wtag("tbl")):
+        grid = tbl.find(wtag("tblGrid"))
+        columns = len(grid.findall(wtag("gridCol"))) if grid is not None else 0
         widest = 0
-        for tr in tbl.iter(_w("tr")):
-            spans = [tc.find(f"{_w('tcPr')}/{_w('gridSpan')}") for tc in tr.findall(_w("tc"))]
-            widest = max(widest, sum(int(s.get(_w("val"), "1")) if s is not None else 1 for s in spans))
+        for tr in tbl.iter(wtag("tr")):
+            spans = [tc.find(f"{wtag('tcPr')}/{wtag('gridSpan')}") for tc in tr.findall(wtag("tc"))]
+            widest = max(widest, sum(int(s.get(wtag("val"), "1")) if s is not None else 1 for s in spans))
         if widest != columns:
             return True
     return False
 
 
-def _tags_between_cells(source: str) -> bool:
+def tags_between_cells(source: str) -> bool:
     """Return whether a Jinja block or comment sits between the cells of a row (it may drop cells).
 
     ``{%tc … %}`` does, and so does a plain ``{% if %}``/``{# … #}`` written in a cell of its own
@@ -85,9 +85,9 @@ def _tags_between_cells(source: str) -> bool:
     return False
 
 
-def _has_tags(xml: str) -> bool:
+def has_tags(xml: str) -> bool:
     """Return whether the part's text (tags split across runs joined) holds Jinja."""
-    return _JINJA.search(_text_of(xml)) is not None
+    return _JINJA.search(text_of(xml)) is not None
 
 
 _JINJA_TOKEN = re.compile(r"(\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\})", re.S)
@@ -96,13 +96,13 @@ _STATEMENT = re.compile(r"\{%[-+]?\s*(\w+)")
 # Blocks whose content is output where it stands. Not macro/call/set blocks (their content is
 # output elsewhere, under other elements), filter (it rewrites the markup), autoescape (it can
 # turn escaping off); templates using them are parsed after each rendering.
-_OPENERS = {"if", "for", "with"}
-_CLOSERS = {f"end{word}" for word in _OPENERS}
+BLOCK_OPENERS = {"if", "for", "with"}
+_CLOSERS = {f"end{word}" for word in BLOCK_OPENERS}
 # Filters that return markup as it is; "recursive" loops output their body elsewhere.
 _RAW_OUTPUT = re.compile(r"\b(?:safe|urlize|recursive)\b")
 
 
-def _well_formed_by_construction(source: str) -> bool:
+def well_formed_by_construction(source: str) -> bool:
     """Return whether every rendering of ``source`` is well-formed XML, whatever the data.
 
     True when (1) every ``{{ … }}`` sits in the text of a ``<w:t>`` (where an escaped value,
@@ -142,7 +142,7 @@ def _well_formed_by_construction(source: str) -> bool:
         else:
             match = _STATEMENT.match(chunk)
             word = match.group(1) if match else ""
-            if word in _OPENERS:
+            if word in BLOCK_OPENERS:
                 blocks.append(tuple(stack))
             elif word in ("elif", "else"):
                 if not blocks or blocks[-1] != tuple(stack):
@@ -155,7 +155,7 @@ def _well_formed_by_construction(source: str) -> bool:
     return not stack and not blocks
 
 
-def _near(source: str, lineno: int | None, limit: int = 60) -> str | None:
+def near_text(source: str, lineno: int | None, limit: int = 60) -> str | None:
     """Return the text of the paragraph at ``lineno`` of a compiled source (one paragraph a line)."""
     if not lineno:
         return None
@@ -163,7 +163,7 @@ def _near(source: str, lineno: int | None, limit: int = 60) -> str | None:
     if not 0 < lineno <= len(lines):
         return None
     line = re.sub(r"^[^<]*?>|<[^>]*$", "", lines[lineno - 1])  # the line starts inside a <w:p tag
-    text = _text_of(line)
+    text = text_of(line)
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#34;", '"'), ("&#39;", "'"),
                          ("&amp;", "&")):
         text = text.replace(entity, char)

@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from formkit.outputs.docx.text import _finalize_plain, _finalize_word, date_filter
+from formkit.outputs.docx.text import finalize_plain, finalize_word, date_filter
 
 
 class _Message(str):
@@ -74,7 +74,7 @@ def _environment(finalize) -> _Environment:
     return env
 
 
-_WORD_ENV = _environment(_finalize_word)
-_PLAIN_ENV = _environment(_finalize_plain)
+WORD_ENV = _environment(finalize_word)
+PLAIN_ENV = _environment(finalize_plain)
 
 

@@ -14,14 +14,14 @@ from jinja2.exceptions import SecurityError, TemplateError as JinjaTemplateError
 from lxml import etree
 
 from formkit.fsutil import atomic_path
-from formkit.outputs.docx.combine import _Combiner
-from formkit.outputs.docx.package import (CORE_PROPS, MAX_TEMPLATE_BYTES, TemplateError, _BIG_PARSER,
-                                          _Package, _XML_DECL, _parse, _w, read_members, read_package)
-from formkit.outputs.docx.prepare import (_COLUMN_TAGS, _DOCPR_ID, _LITERAL_BRACES, _P_OPEN, _fix_tables,
-                                          _grid_mismatch, _has_tags, _near, _patch_xml, _tags_between_cells,
-                                          _text_of, _well_formed_by_construction)
-from formkit.outputs.docx.sandbox import _PLAIN_ENV, _WORD_ENV
-from formkit.outputs.ooxml import RENDER_LEVEL, STATIC_LEVEL, Member, zip_members
+from formkit.outputs.docx.combine import Combiner
+from formkit.outputs.docx.package import (BIG_PARSER, CORE_PROPS, MAX_TEMPLATE_BYTES, Package, TemplateError, XML_DECL,
+                                          parse_part, read_members, read_package, wtag)
+from formkit.outputs.docx.prepare import (COLUMN_TAGS, DOCPR_ID, LITERAL_BRACES, P_OPEN, docxtpl_fix_tables,
+                                          docxtpl_patch_xml, grid_mismatch, has_tags, near_text, tags_between_cells,
+                                          text_of, well_formed_by_construction)
+from formkit.outputs.docx.sandbox import PLAIN_ENV, WORD_ENV
+from formkit.outputs.ooxml import Member, RENDER_LEVEL, STATIC_LEVEL, zip_members
 
 
 # ---------------------------------------------------------------------------------------------
@@ -36,12 +36,12 @@ class _Part:
     label: str  # for messages: 正文, 页脚（footer1.xml）…
     source: str  # the Jinja source after docxtpl's pre-processing
     template: Any
-    prefix: str = _XML_DECL
+    prefix: str = XML_DECL
     suffix: str = ""
     fix_tables: bool = False
     docpr: bool = False
     literal_braces: bool = False
-    proven: bool = False  # every rendering is well-formed XML (see _well_formed_by_construction)
+    proven: bool = False  # every rendering is well-formed XML (see prepare.well_formed_by_construction)
 
     def render_text(self, context: Mapping[str, Any], owner: "DocxTemplate") -> str:
         try:
@@ -62,7 +62,7 @@ class DocxTemplate:
     Build with :meth:`load` (a path) or :meth:`from_bytes`. Rendering is thread-safe.
     """
 
-    def __init__(self, name: str, members: dict[str, bytes], package: _Package):
+    def __init__(self, name: str, members: dict[str, bytes], package: Package):
         self.name = name
         self._members = members  # every zip member's bytes, in archive order
         self._package = package
@@ -96,8 +96,8 @@ class DocxTemplate:
     def _compile(self) -> None:
         members = self._members
         main = self._package.main
-        root = _parse(self.name, main, members[main])
-        body = root.find(_w("body"))
+        root = parse_part(self.name, main, members[main])
+        body = root.find(wtag("body"))
         if body is None:
             raise TemplateError(f"模板 {self.name} 不是有效的 Word 文档：正文没有 w:body", template=self.name)
         body_xml = etree.tostring(body, encoding="unicode")
@@ -108,43 +108,43 @@ class DocxTemplate:
         head, tail = skeleton.split("<!--formkit-body-->")
         self._nsmap = dict(root.nsmap)
         self._root_tag = root.tag
-        self._parts[main] = self._make_part(main, "正文", body_xml, _WORD_ENV, prefix=_XML_DECL + head, suffix=tail)
+        self._parts[main] = self._make_part(main, "正文", body_xml, WORD_ENV, prefix=XML_DECL + head, suffix=tail)
 
         for member, (_rid, kind) in self._package.headers_footers.items():
-            self._maybe_part(member, f"{_PART_LABELS[kind]}（{PurePosixPath(member).name}）", _WORD_ENV)
+            self._maybe_part(member, f"{_PART_LABELS[kind]}（{PurePosixPath(member).name}）", WORD_ENV)
         for member in self._package.notes:
             kind = "footnotes" if "footnote" in member else "endnotes"
-            self._maybe_part(member, _PART_LABELS[kind], _WORD_ENV)
+            self._maybe_part(member, _PART_LABELS[kind], WORD_ENV)
         if CORE_PROPS in members:
-            self._maybe_part(CORE_PROPS, "文档属性", _PLAIN_ENV)
+            self._maybe_part(CORE_PROPS, "文档属性", PLAIN_ENV)
 
         for name, content in members.items():
             if name not in self._parts:
                 self._compiled[name] = Member.make(name, content, STATIC_LEVEL)
 
     def _maybe_part(self, member: str, label: str, env) -> None:
-        root = _parse(self.name, member, self._members[member])
+        root = parse_part(self.name, member, self._members[member])
         xml = etree.tostring(root, encoding="unicode")
-        if _has_tags(xml):
+        if has_tags(xml):
             self._parts[member] = self._make_part(member, label, xml, env)
 
-    def _make_part(self, member: str, label: str, xml: str, env, prefix: str = _XML_DECL, suffix: str = "") -> _Part:
-        text = _text_of(xml)
-        source = _patch_xml(xml)
+    def _make_part(self, member: str, label: str, xml: str, env, prefix: str = XML_DECL, suffix: str = "") -> _Part:
+        text = text_of(xml)
+        source = docxtpl_patch_xml(xml)
         # One paragraph a line, for messages; the newline goes inside the start tag, where XML
         # allows whitespace, so the output needs no clean-up pass (docxtpl removes it by regex).
-        source = _P_OPEN.sub("<w:p\n\\1", source)
+        source = P_OPEN.sub("<w:p\n\\1", source)
         part = _Part(member, label, source, None, prefix, suffix,
-                     fix_tables=_COLUMN_TAGS.search(text) is not None or (
-                         member == self._package.main and (_grid_mismatch(xml) or _tags_between_cells(source))),
+                     fix_tables=COLUMN_TAGS.search(text) is not None or (
+                         member == self._package.main and (grid_mismatch(xml) or tags_between_cells(source))),
                      docpr="<wp:docPr" in source,
-                     literal_braces=any(b in source for b in _LITERAL_BRACES),
-                     proven=env is _WORD_ENV and _well_formed_by_construction(source))
+                     literal_braces=any(b in source for b in LITERAL_BRACES),
+                     proven=env is WORD_ENV and well_formed_by_construction(source))
         try:
             code = env.compile(source, name=f"{self.name}:{member}", filename=f"{self.name}:{member}")
             part.template = env.template_class.from_code(env, code, env.make_globals(None), None)
         except TemplateSyntaxError as exc:
-            near = _near(source, exc.lineno)
+            near = near_text(source, exc.lineno)
             where = f"的{label}" + (f"“{near}”附近" if near else "")
             raise TemplateError(f"模板 {self.name} {where}有语法错误：{_explain_syntax(exc.message or str(exc))}",
                                 template=self.name, near=near) from None
@@ -162,7 +162,7 @@ class DocxTemplate:
         for part in self._parts.values():
             env = part.template.environment
             names |= meta.find_undeclared_variables(env.parse(part.source))
-        return names - set(_WORD_ENV.globals)
+        return names - set(WORD_ENV.globals)
 
     def tested_only(self) -> set[str]:
         """Return the variables of :meth:`variables` that data may leave out without an error.
@@ -263,7 +263,7 @@ class DocxTemplate:
 
     def render_combined_bytes(self, contexts: Iterable[Mapping[str, Any]]) -> bytes:
         """Return the bytes of the combined document of :meth:`render_combined`."""
-        return _Combiner(self).run([self._check_context(c) for c in contexts])
+        return Combiner(self).run([self._check_context(c) for c in contexts])
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -284,7 +284,7 @@ class DocxTemplate:
         it runs only for parts whose well-formedness could not be proven at load time.
         """
         try:
-            etree.fromstring(data, _BIG_PARSER)
+            etree.fromstring(data, BIG_PARSER)
         except etree.XMLSyntaxError as exc:
             where = f"{self.name} 的{part.label}" if part.label != "正文" else self.name
             raise TemplateError(f"模板 {where} 渲染后不是有效的 XML，Word 无法打开（多见于跨段落或跨单元格的 "
@@ -297,17 +297,17 @@ class DocxTemplate:
         if not part.proven:  # before fix_tables, whose parser would quietly "recover"
             self._check_xml(part, xml.encode("utf-8"))
         if part.fix_tables:
-            xml = etree.tostring(_fix_tables(xml), encoding="unicode")
+            xml = etree.tostring(docxtpl_fix_tables(xml), encoding="unicode")
         if part.docpr:  # drawing ids must be unique; a loop over a picture repeats them (as docxtpl)
             counter = docpr_ids or iter(range(1001, 1 << 31))
-            xml = _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(3)}", xml)
+            xml = DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(3)}", xml)
         return xml if body_only else part.prefix + xml + part.suffix
 
     def _members_with(self, rendered: dict[str, Member]) -> list[Member]:
         return [rendered.get(name) or self._compiled[name] for name in self._members]
 
     def _runtime_error(self, exc: BaseException, part: _Part) -> TemplateError:
-        near = _near(part.source, _template_line(exc, f"{self.name}:{part.name}"))
+        near = near_text(part.source, _template_line(exc, f"{self.name}:{part.name}"))
         where = f"{self.name} 的{part.label}" if part.label != "正文" else self.name
         hint = f"（“{near}”附近）" if near else ""
         if isinstance(exc, SecurityError):

@@ -16,8 +16,8 @@ from formkit.normalize import chinese_date
 # ---------------------------------------------------------------------------------------------
 # Values → WordprocessingML text
 
-_BR = '</w:t><w:br/><w:t xml:space="preserve">'
-_TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+BR_TAG = '</w:t><w:br/><w:t xml:space="preserve">'
+TAB_TAG = '</w:t><w:tab/><w:t xml:space="preserve">'
 _PAGE = '</w:t><w:br w:type="page"/><w:t xml:space="preserve">'
 # Characters XML 1.0 forbids (a value carrying one would make Word refuse the file), and the
 # characters that need more than escaping; one search decides the fast path.
@@ -30,12 +30,12 @@ def _text_to_runs(text: str) -> Markup:
     """Return escaped ``text`` with line breaks and tabs as Word break/tab elements."""
     text = _INVALID_XML.sub(lambda m: "\n" if m.group() == "\x0b" else "", text)
     lines = _LINE_BREAKS.split(text)
-    return Markup(_BR).join(Markup(_TAB).join(escape(part) for part in line.split("\t")) for line in lines)
+    return Markup(BR_TAG).join(Markup(TAB_TAG).join(escape(part) for part in line.split("\t")) for line in lines)
 
 
 def _markup_breaks(xml: str) -> Markup:
     """Return docxtpl RichText/Listing XML with its raw control characters made Word elements."""
-    xml = xml.replace("\r\n", "\n").replace("\n", _BR).replace("\a", _BR).replace("\t", _TAB)
+    xml = xml.replace("\r\n", "\n").replace("\n", BR_TAG).replace("\a", BR_TAG).replace("\t", TAB_TAG)
     xml = xml.replace("\f", _PAGE)
     return Markup(_INVALID_XML.sub("", xml))
 
@@ -68,7 +68,7 @@ def date_filter(value: Any) -> Any:
     return value
 
 
-def _finalize_word(value: Any) -> Any:
+def finalize_word(value: Any) -> Any:
     """Return ``value`` ready for a ``<w:t>``: the hook behind every ``{{ … }}`` in Word parts."""
     if isinstance(value, str):
         if hasattr(value, "__html__"):
@@ -85,7 +85,7 @@ def _finalize_word(value: Any) -> Any:
     return value
 
 
-def _finalize_plain(value: Any) -> Any:
+def finalize_plain(value: Any) -> Any:
     """Return ``value`` for XML outside ``<w:t>`` (document properties): no Word elements."""
     if isinstance(value, str):
         return _INVALID_XML.sub("", value) if _SPECIAL.search(value) else value

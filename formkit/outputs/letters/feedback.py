@@ -79,10 +79,10 @@ def position(f: dict) -> str:
 
 def problem_rows(findings: list[dict]) -> list[dict[str, Any]]:
     """Return the 附件 rows of one file's findings: errors first, then by position."""
-    from formkit.findings import _col_order
+    from formkit.findings import col_order
 
     def key(f: dict):
-        return (f.get("severity") != "error", f.get("sheet") or "", f.get("row") or 0, _col_order(f.get("cell")),
+        return (f.get("severity") != "error", f.get("sheet") or "", f.get("row") or 0, col_order(f.get("cell")),
                 f.get("code") or "")
 
     return [{"序号": n, "类别": SEVERITY_NAMES.get(f.get("severity"), ""), "位置": position(f),

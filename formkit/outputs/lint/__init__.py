@@ -39,9 +39,9 @@ from pathlib import Path
 
 
 from formkit.errors import FormkitError
-from formkit.outputs.docx.package import _parse, read_members, read_package
-from formkit.outputs.lint.checks import _analyse_part
-from formkit.outputs.lint.fix import FixResult, _fixed_package, fix, fix_bytes  # noqa: F401  (public)
+from formkit.outputs.docx.package import parse_part, read_members, read_package
+from formkit.outputs.lint.checks import analyse_part
+from formkit.outputs.lint.fix import FixResult, fixed_package, fix, fix_bytes  # noqa: F401  (public)
 from formkit.outputs.lint.model import LintReport, Problem, RENDER_NAMES
 
 __all__ = ["Problem", "Tag", "LintReport", "lint", "lint_bytes", "fix", "fix_bytes", "require_clean",
@@ -73,9 +73,9 @@ def lint_bytes(data: bytes, name: str = "模板.docx", columns: Iterable[str] | 
     members = read_members(data, name)
     report = LintReport(template=name)
     for member, label in read_package(name, members).parts:
-        _analyse_part(report, _parse(name, member, members[member]), member, label)
+        analyse_part(report, parse_part(name, member, members[member]), member, label)
     fixable = any(p.fixable for p in report.problems)
-    compiled = (_fixed_package(name, members)[0] if fixable else b"") or data
+    compiled = (fixed_package(name, members)[0] if fixable else b"") or data
     try:
         template = DocxTemplate.from_bytes(compiled, name)
     except TemplateError as exc:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from formkit.outputs.lint.model import (LintReport, Problem, Tag, _CLOSING, _CURLY, _DELIMS, _FULLWIDTH,
-                                        _MIDDLE, _OPENERS, _PREFIX_NAMES, _P, _TC, _TR)
-from formkit.outputs.lint.paragraphs import (_Found, _Paragraph, _Segment, _find_tags, _outside_quotes,
-                                             _paragraphs, _path, _segments, _short)
+from formkit.outputs.lint.model import (BLOCK_MIDDLE, BLOCK_OPENERS, CURLY_QUOTES, FULLWIDTH, FULLWIDTH_DELIMITERS,
+                                        LintReport, PREFIX_NAMES, P_TAG, Problem, TAG_CLOSING, TC_TAG, TR_TAG, Tag)
+from formkit.outputs.lint.paragraphs import (Found, TextParagraph, Segment, find_tags, outside_quotes,
+                                             text_paragraphs, part_path, segments_of, shorten)
 
 
 # --- the analysis -------------------------------------------------------------------------------------
@@ -24,25 +24,25 @@ class _Block:
     path: tuple[str, ...]
 
 
-def _block_path(found: _Found, segment: _Segment, paragraph: _Paragraph) -> tuple[str, ...] | None:
+def _block_path(found: Found, segment: Segment, paragraph: TextParagraph) -> tuple[str, ...] | None:
     """Return the element names a block tag stands under once docxtpl has moved it (None: can't)."""
     if found.prefix == "p":
-        return _path(paragraph.element)
+        return part_path(paragraph.element)
     if found.prefix in ("tr", "tc"):
-        target = _TR if found.prefix == "tr" else _TC
+        target = TR_TAG if found.prefix == "tr" else TC_TAG
         holder = next(paragraph.element.iterancestors(target), None)
-        return _path(holder) if holder is not None else None
+        return part_path(holder) if holder is not None else None
     if found.prefix == "r":
-        return _path(segment.run) if segment.run is not None else _path(segment.element)
-    return _path(segment.element) + (etree.QName(segment.element).localname,)
+        return part_path(segment.run) if segment.run is not None else part_path(segment.element)
+    return part_path(segment.element) + (etree.QName(segment.element).localname,)
 
 
 @dataclass
 class _Site:
     """A tag found in a paragraph: what every tag check looks at."""
 
-    paragraph: _Paragraph
-    found: _Found
+    paragraph: TextParagraph
+    found: Found
     raw: str  # the tag as written
     shown: str  # the tag shortened for messages
     where: str
@@ -72,7 +72,7 @@ def fullwidth_braces(site: _Site) -> Iterator[Problem]:
 @tag_check
 def curly_quote(site: _Site) -> Iterator[Problem]:
     """``curly-quote``: Word's automatic curly quotes inside a tag."""
-    curly = sorted({ch for ch in site.raw[2:-2] if ch in _CURLY})
+    curly = sorted({ch for ch in site.raw[2:-2] if ch in CURLY_QUOTES})
     if curly:
         yield Problem("curly-quote", site.where, f"标签“{site.shown}”中有弯引号 {' '.join(curly)}"
                       "（Word 自动替换所致），应为直引号 \" 或 '", fixable=True)
@@ -81,7 +81,7 @@ def curly_quote(site: _Site) -> Iterator[Problem]:
 @tag_check
 def fullwidth(site: _Site) -> Iterator[Problem]:
     """``fullwidth``: full-width punctuation inside a tag, outside its quoted text."""
-    wide = list(dict.fromkeys(ch for _i, ch in _outside_quotes(site.raw[2:-2]) if ch in _FULLWIDTH))
+    wide = list(dict.fromkeys(ch for _i, ch in outside_quotes(site.raw[2:-2]) if ch in FULLWIDTH))
     if wide:
         names = " ".join("全角空格" if ch == "\u3000" else ch for ch in wide)
         yield Problem("fullwidth", site.where, f"标签“{site.shown}”中有全角标点 {names}"
@@ -97,17 +97,17 @@ def split_tag(site: _Site) -> Iterator[Problem]:
                       + ("" if site.editable else "；标签中有换行或制表符，无法自动修复"), fixable=site.editable)
 
 
-def unclosed_tag(text: str, found: _Found, where: str, shown: str) -> Problem:
+def unclosed_tag(text: str, found: Found, where: str, shown: str) -> Problem:
     """``unclosed-tag``: a tag that does not end in its paragraph."""
-    closing = _CLOSING[text.translate(_DELIMS)[found.start + 1]]
+    closing = TAG_CLOSING[text.translate(FULLWIDTH_DELIMITERS)[found.start + 1]]
     return Problem("unclosed-tag", where, f"标签“{shown}”在本段内没有结束（缺少“{closing}”，"
                    "标签不能跨段落；请检查括号是否成对）")
 
 
-def _analyse_part(report: LintReport, root, member: str, label: str) -> None:
+def analyse_part(report: LintReport, root, member: str, label: str) -> None:
     stack: list[_Block] = []
     problems = report.problems
-    for paragraph in _paragraphs(root, label):
+    for paragraph in text_paragraphs(root, label):
         text = paragraph.text
         if "{" not in text and "｛" not in text:
             continue
@@ -115,10 +115,10 @@ def _analyse_part(report: LintReport, root, member: str, label: str) -> None:
         owners: list[int] = []
         for k, segment in enumerate(paragraph.segments):
             owners.extend([k] * len(segment.text))
-        for found in _find_tags(text):
+        for found in find_tags(text):
             where = paragraph.where
             raw = text[found.start: found.end if found.end >= 0 else len(text)]
-            shown = _short(raw)
+            shown = shorten(raw)
             if found.end < 0:
                 problems.append(unclosed_tag(text, found, where, shown))
                 continue
@@ -139,14 +139,14 @@ def _analyse_part(report: LintReport, root, member: str, label: str) -> None:
         problems.append(Problem("unbalanced", block.where, f"“{block.text}”没有对应的 {{% end{block.keyword} %}}"))
 
 
-def spaced_prefix(found: _Found, where: str, shown: str) -> Problem:
+def spaced_prefix(found: Found, where: str, shown: str) -> Problem:
     """``p-misuse``/``tr-misuse``/``tc-misuse``: a space between % and the prefix (``{% tr``)."""
     p = found.spaced_prefix
     return Problem(f"{p if p != 'r' else 'p'}-misuse", where,
                    f"标签“{shown}”中 % 与 {p} 之间有空格：应写成 {{%{p} {found.keyword} … %}}")
 
 
-def prefix_misuse(problems: list[Problem], paragraph: _Paragraph, found: _Found, where: str, shown: str,
+def prefix_misuse(problems: list[Problem], paragraph: TextParagraph, found: Found, where: str, shown: str,
                   text: str) -> None:
     """``p-misuse``/``tr-misuse``/``tc-misuse``: a {%p/tr/tc %} tag where docxtpl would lose text."""
     prefix = found.prefix
@@ -156,10 +156,10 @@ def prefix_misuse(problems: list[Problem], paragraph: _Paragraph, found: _Found,
     if prefix == "p":
         other = (text[: found.start] + text[found.end:]).strip()
         if other:
-            problems.append(Problem("p-misuse", where, f"{{%p %}} 标签“{shown}”所在的段落还有其他文字“{_short(other, 20)}”："
+            problems.append(Problem("p-misuse", where, f"{{%p %}} 标签“{shown}”所在的段落还有其他文字“{shorten(other, 20)}”："
                                     "渲染时整段被标签取代，这些文字会丢失；请把 {%p %} 标签单独放在一段"))
         return
-    target = _TR if prefix == "tr" else _TC
+    target = TR_TAG if prefix == "tr" else TC_TAG
     holder = next(element.iterancestors(target), None)
     if holder is None:
         where_ok = "表格的行中（任一单元格）" if prefix == "tr" else "表格的单元格中"
@@ -167,34 +167,34 @@ def prefix_misuse(problems: list[Problem], paragraph: _Paragraph, found: _Found,
                                 f"这里不在表格中；段落请用 {{%p %}}"))
         return
     others = []
-    for p in holder.iter(_P):
+    for p in holder.iter(P_TAG):
         if p is element:
             rest = (text[: found.start] + text[found.end:]).strip()
         else:
-            rest = "".join(s.text for s in _segments(p)).strip()
+            rest = "".join(s.text for s in segments_of(p)).strip()
         if rest:
             others.append(rest)
     if others:
         unit = "行" if prefix == "tr" else "单元格"
         problems.append(Problem(f"{prefix}-misuse", where, f"{{%{prefix} %}} 标签“{shown}”所在的{unit}还有其他文字"
-                                f"“{_short(' '.join(others), 20)}”：渲染时整个{unit}被标签取代，这些文字会丢失"))
+                                f"“{shorten(' '.join(others), 20)}”：渲染时整个{unit}被标签取代，这些文字会丢失"))
 
 
-def unbalanced(problems: list[Problem], stack: list[_Block], found: _Found, where: str, shown: str,
+def unbalanced(problems: list[Problem], stack: list[_Block], found: Found, where: str, shown: str,
                path: tuple[str, ...] | None) -> None:
     """``unbalanced``: block tags that do not pair (if/for/with and their end, else/elif)."""
     word = found.keyword
-    if word in _OPENERS:
+    if word in BLOCK_OPENERS:
         stack.append(_Block(word, found.prefix, where, shown, path or ()))
         return
-    if word in _MIDDLE:
-        if not stack or stack[-1].keyword not in _MIDDLE[word]:
+    if word in BLOCK_MIDDLE:
+        if not stack or stack[-1].keyword not in BLOCK_MIDDLE[word]:
             problems.append(Problem("unbalanced", where, f"“{shown}”不在对应的 {{% if %}}"
                                     f"{'/{% for %}' if word == 'else' else ''} 块中"))
         else:
             _same_structure(problems, stack[-1], found, where, shown, path)
         return
-    if word.startswith("end") and word[3:] in _OPENERS:
+    if word.startswith("end") and word[3:] in BLOCK_OPENERS:
         if not stack:
             problems.append(Problem("unbalanced", where, f"“{shown}”没有对应的 {{% {word[3:]} %}}"))
             return
@@ -214,11 +214,11 @@ def unbalanced(problems: list[Problem], stack: list[_Block], found: _Found, wher
     # other statements (set, include, vm, hm, colspan, cellbg…) are left to the compiler
 
 
-def _same_structure(problems: list[Problem], opener: _Block, found: _Found, where: str, shown: str,
+def _same_structure(problems: list[Problem], opener: _Block, found: Found, where: str, shown: str,
                     path: tuple[str, ...] | None) -> None:
     if opener.prefix != found.prefix:
         def name(prefix: str) -> str:
-            return f"{{%{prefix} %}}（{_PREFIX_NAMES[prefix]}）" if prefix else "{% %}（不带前缀）"
+            return f"{{%{prefix} %}}（{PREFIX_NAMES[prefix]}）" if prefix else "{% %}（不带前缀）"
 
         problems.append(Problem("unbalanced", where, f"“{shown}”与{opener.where}的“{opener.text}”写法不一致："
                                 f"开头用了 {name(opener.prefix)}，这里用了 {name(found.prefix)}"))

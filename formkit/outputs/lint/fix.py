@@ -8,10 +8,10 @@ from pathlib import Path
 from lxml import etree
 
 from formkit.errors import FormkitError
-from formkit.outputs.docx.package import _parse, read_members, read_package
+from formkit.outputs.docx.package import parse_part, read_members, read_package, wtag
 from formkit.outputs.ooxml import write_members
-from formkit.outputs.lint.model import _CURLY, _DELIMS, _FULLWIDTH, _XML_SPACE, _w, _T
-from formkit.outputs.lint.paragraphs import _Paragraph, _find_tags, _outside_quotes, _paragraphs
+from formkit.outputs.lint.model import CURLY_QUOTES, FULLWIDTH, FULLWIDTH_DELIMITERS, T_TAG, XML_SPACE
+from formkit.outputs.lint.paragraphs import TextParagraph, find_tags, outside_quotes, text_paragraphs
 
 
 # --- fixing -------------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ class FixResult:
     fullwidth: int = 0  # full-width characters made ASCII
 
 
-def _fix_paragraph(paragraph: _Paragraph, result: FixResult) -> bool:
+def _fix_paragraph(paragraph: TextParagraph, result: FixResult) -> bool:
     segments = paragraph.segments
     text = paragraph.text
     owners: list[int] = []
@@ -33,27 +33,27 @@ def _fix_paragraph(paragraph: _Paragraph, result: FixResult) -> bool:
         owners.extend([k] * len(segment.text))
     chars = list(text)
     changed = False
-    for found in _find_tags(text):
+    for found in find_tags(text):
         if found.end < 0:
             continue
         span = range(found.start, found.end)
         # delimiters written full-width
         for i in (found.start, found.start + 1, found.end - 2, found.end - 1):
             if chars[i] in "｛｝％＃":
-                chars[i] = chars[i].translate(_DELIMS)
+                chars[i] = chars[i].translate(FULLWIDTH_DELIMITERS)
                 result.fullwidth += 1
                 changed = True
         inner_start = found.start + 2
         inner = "".join(chars[inner_start: found.end - 2])
-        outside = {inner_start + i for i, _ch in _outside_quotes(inner)}
+        outside = {inner_start + i for i, _ch in outside_quotes(inner)}
         for i in range(inner_start, found.end - 2):
             ch = chars[i]
-            if ch in _CURLY:
-                chars[i] = _CURLY[ch]
+            if ch in CURLY_QUOTES:
+                chars[i] = CURLY_QUOTES[ch]
                 result.quotes += 1
                 changed = True
-            elif i in outside and ch in _FULLWIDTH:
-                chars[i] = _FULLWIDTH[ch]
+            elif i in outside and ch in FULLWIDTH:
+                chars[i] = FULLWIDTH[ch]
                 result.fullwidth += 1
                 changed = True
         runs = {id(segments[owners[i]].run) for i in span}
@@ -75,24 +75,24 @@ def _fix_paragraph(paragraph: _Paragraph, result: FixResult) -> bool:
             continue
         segment.element.text = new
         if new != new.strip() or "  " in new:
-            segment.element.set(_XML_SPACE, "preserve")
+            segment.element.set(XML_SPACE, "preserve")
         if not new and segment.run is not None:
             emptied_runs.add(segment.run)
     for run in emptied_runs:  # a run left with nothing but its formatting and empty text goes
-        if all(child.tag in (_w("rPr"), _T) and not (child.text if child.tag == _T else "") for child in run):
+        if all(child.tag in (wtag("rPr"), T_TAG) and not (child.text if child.tag == T_TAG else "") for child in run):
             parent = run.getparent()
             if parent is not None:
                 parent.remove(run)
     return True
 
 
-def _fixed_package(name: str, members: dict[str, bytes]) -> tuple[bytes, FixResult]:
+def fixed_package(name: str, members: dict[str, bytes]) -> tuple[bytes, FixResult]:
     result = FixResult()
     changed: dict[str, bytes] = {}
     for member, label in read_package(name, members).parts:
-        root = _parse(name, member, members[member])  # a fresh tree: the caller's stays as read
+        root = parse_part(name, member, members[member])  # a fresh tree: the caller's stays as read
         touched = False
-        for paragraph in _paragraphs(root, label):
+        for paragraph in text_paragraphs(root, label):
             if ("{" in paragraph.text or "｛" in paragraph.text) and _fix_paragraph(paragraph, result):
                 touched = True
         if touched:
@@ -105,7 +105,7 @@ def _fixed_package(name: str, members: dict[str, bytes]) -> tuple[bytes, FixResu
 def fix_bytes(data: bytes, name: str = "模板.docx") -> tuple[bytes, FixResult]:
     """Return the repaired template's bytes (``data`` itself when nothing changed) and the changes."""
     members = read_members(data, name)
-    fixed, result = _fixed_package(name, members)
+    fixed, result = fixed_package(name, members)
     return (fixed or data), result
 
 

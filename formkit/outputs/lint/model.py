@@ -5,43 +5,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from formkit.outputs.docx.package import wtag
 
-
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: Names ``formkit render`` adds to every row's context besides the columns.
 RENDER_NAMES = ("序号", "行号")
 
 
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
-_P, _R, _T, _TAB, _BR, _CR = _w("p"), _w("r"), _w("t"), _w("tab"), _w("br"), _w("cr")
-_TC, _TR, _TBL, _TXBX = _w("tc"), _w("tr"), _w("tbl"), _w("txbxContent")
-_SKIP = {_w("delText"), _w("instrText"), _w("rPr"), _w("pPr"), _w("delInstrText"), _w("del")}
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+P_TAG, R_TAG, T_TAG, TAB_TAG, BR_TAG, CR_TAG = wtag("p"), wtag("r"), wtag("t"), wtag("tab"), wtag("br"), wtag("cr")
+TC_TAG, TR_TAG, TBL_TAG, TXBX_TAG = wtag("tc"), wtag("tr"), wtag("tbl"), wtag("txbxContent")
+SKIPPED_TAGS = {wtag("delText"), wtag("instrText"), wtag("rPr"), wtag("pPr"), wtag("delInstrText"), wtag("del")}
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 # --- characters -------------------------------------------------------------------------------
 
-_CURLY = {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'"}
-_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in (*range(0xFF01, 0xFF10), *range(0xFF1A, 0xFF21),
+CURLY_QUOTES = {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'"}
+FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in (*range(0xFF01, 0xFF10), *range(0xFF1A, 0xFF21),
                                                    *range(0xFF3B, 0xFF41), *range(0xFF5B, 0xFF5F))}
-_FULLWIDTH["\u3000"] = " "
-_FULLWIDTH["、"] = ","
-_FULLWIDTH["。"] = "."
-_FULLWIDTH["【"] = "["
-_FULLWIDTH["】"] = "]"
+FULLWIDTH["\u3000"] = " "
+FULLWIDTH["、"] = ","
+FULLWIDTH["。"] = "."
+FULLWIDTH["【"] = "["
+FULLWIDTH["】"] = "]"
 # Full-width look-alikes of the tag delimiters, mapped one character to one character so that
 # positions in the normalised text are positions in the document.
-_DELIMS = str.maketrans({"｛": "{", "｝": "}", "％": "%", "＃": "#"})
-_OPENING = re.compile(r"\{[{%#]")
-_CLOSING = {"{": "}}", "%": "%}", "#": "#}"}
-_OPENERS = {"if", "for", "with", "macro", "call", "filter", "raw", "autoescape", "block"}
-_MIDDLE = {"elif": {"if"}, "else": {"if", "for"}}
-_PREFIXES = ("tr", "tc", "p", "r")
-_PREFIX_NAMES = {"p": "段落", "tr": "表格行", "tc": "单元格", "r": "文字块"}
+FULLWIDTH_DELIMITERS = str.maketrans({"｛": "{", "｝": "}", "％": "%", "＃": "#"})
+TAG_OPENING = re.compile(r"\{[{%#]")
+TAG_CLOSING = {"{": "}}", "%": "%}", "#": "#}"}
+BLOCK_OPENERS = {"if", "for", "with", "macro", "call", "filter", "raw", "autoescape", "block"}
+BLOCK_MIDDLE = {"elif": {"if"}, "else": {"if", "for"}}
+TAG_PREFIXES = ("tr", "tc", "p", "r")
+PREFIX_NAMES = {"p": "段落", "tr": "表格行", "tc": "单元格", "r": "文字块"}
 
 
 @dataclass

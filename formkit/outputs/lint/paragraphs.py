@@ -9,14 +9,15 @@ from typing import Any
 
 from lxml import etree
 
-from formkit.outputs.lint.model import (_CLOSING, _DELIMS, _MIDDLE, _OPENERS, _OPENING, _PREFIXES, _SKIP, _P,
-                                        _R, _T, _TAB, _BR, _CR, _TC, _TR, _TBL, _TXBX)
+from formkit.outputs.lint.model import (BLOCK_MIDDLE, BLOCK_OPENERS, BR_TAG, CR_TAG, FULLWIDTH_DELIMITERS, P_TAG, R_TAG,
+                                        SKIPPED_TAGS, TAB_TAG, TAG_CLOSING, TAG_OPENING, TAG_PREFIXES, TBL_TAG, TC_TAG,
+                                        TR_TAG, TXBX_TAG, T_TAG)
 
 
 # --- paragraphs as text ---------------------------------------------------------------------------
 
 @dataclass
-class _Segment:
+class Segment:
     element: Any  # w:t, or the w:tab/w:br that stands for one character
     text: str
     run: Any  # the w:r holding it (None outside a run)
@@ -24,63 +25,64 @@ class _Segment:
 
 
 @dataclass
-class _Paragraph:
+class TextParagraph:
     element: Any
     where: str
-    segments: list[_Segment]
+    segments: list[Segment]
 
     @property
     def text(self) -> str:
         return "".join(s.text for s in self.segments)
 
 
-def _segments(p) -> list[_Segment]:
+def segments_of(p) -> list[Segment]:
     """Return the paragraph's own text pieces in order (text boxes inside it are their own)."""
-    out: list[_Segment] = []
+    out: list[Segment] = []
 
     def walk(element, run):
         for child in element:
             tag = child.tag
-            if not isinstance(tag, str) or tag in _SKIP or tag == _P or tag == _TXBX:
+            if not isinstance(tag, str) or tag in SKIPPED_TAGS or tag == P_TAG or tag == TXBX_TAG:
                 continue
-            if tag == _T:
-                out.append(_Segment(child, child.text or "", run, True))
-            elif tag == _TAB:
-                out.append(_Segment(child, "\t", run, False))
-            elif tag in (_BR, _CR):
-                out.append(_Segment(child, "\n", run, False))
+            if tag == T_TAG:
+                out.append(Segment(child, child.text or "", run, True))
+            elif tag == TAB_TAG:
+                out.append(Segment(child, "\t", run, False))
+            elif tag in (BR_TAG, CR_TAG):
+                out.append(Segment(child, "\n", run, False))
             else:
-                walk(child, child if tag == _R else run)
+                walk(child, child if tag == R_TAG else run)
 
     walk(p, None)
     return out
 
 
-def _paragraphs(root, label: str) -> list[_Paragraph]:
-    tables = {t: k for k, t in enumerate(root.iter(_TBL), start=1)}  # keyed by element: proxies stay alive
+def text_paragraphs(root, label: str) -> list[TextParagraph]:
+    tables = {t: k for k, t in enumerate(root.iter(TBL_TAG), start=1)}  # keyed by element: proxies stay alive
     out = []
     count = 0
-    for p in root.iter(_P):
-        cell = next((a for a in p.iterancestors(_TC)), None)
+    for p in root.iter(P_TAG):
+        cell = next((a for a in p.iterancestors(TC_TAG)), None)
         if cell is not None:
             row = cell.getparent()
-            table = next((a for a in cell.iterancestors(_TBL)), None)
-            rows = [r for r in table.iter(_TR) if next(r.iterancestors(_TBL)) is table] if table is not None else []
+            table = next((a for a in cell.iterancestors(TBL_TAG)), None)
+            rows = ([r for r in table.iter(TR_TAG) if next(r.iterancestors(TBL_TAG)) is table]
+                    if table is not None else [])
             r_index = rows.index(row) + 1 if row in rows else 0
-            c_index = [c for c in row if c.tag == _TC].index(cell) + 1 if row is not None and row.tag == _TR else 0
+            c_index = [c for c in row if c.tag == TC_TAG].index(cell) + 1 if row is not None and row.tag == TR_TAG else 0
             where = f"表格{tables.get(table, '?')}第{r_index}行第{c_index}列"
             where = where if label == "正文" else f"{label}{where}"
         else:
             count += 1
             where = f"{label}第{count}段"
-        out.append(_Paragraph(p, where, _segments(p)))
+        out.append(TextParagraph(p, where, segments_of(p)))
     return out
 
 
 # --- tags in a paragraph ---------------------------------------------------------------------------
 
 @dataclass
-class _Found:
+class Found:
     start: int
     end: int  # exclusive; -1 when the tag is not closed in its paragraph
     kind: str
@@ -92,23 +94,23 @@ class _Found:
 _KEYWORD = re.compile(r"[-+]?\s*(\w+)")
 
 
-def _find_tags(text: str) -> list[_Found]:
-    norm = text.translate(_DELIMS)
+def find_tags(text: str) -> list[Found]:
+    norm = text.translate(FULLWIDTH_DELIMITERS)
     found = []
     pos = 0
     while True:
-        m = _OPENING.search(norm, pos)
+        m = TAG_OPENING.search(norm, pos)
         if m is None:
             return found
         start = m.start()
         mark = norm[start + 1]
-        close = norm.find(_CLOSING[mark], start + 2)
+        close = norm.find(TAG_CLOSING[mark], start + 2)
         kind = {"{": "var", "%": "block", "#": "comment"}[mark]
         end = close + 2 if close >= 0 else -1
         inner = norm[start + 2: close if close >= 0 else len(norm)]
         prefix = keyword = spaced = ""
         if kind != "comment":
-            for candidate in _PREFIXES:
+            for candidate in TAG_PREFIXES:
                 if inner.startswith(candidate + " ") or (kind == "block" and inner.startswith(candidate + "\t")):
                     prefix = candidate
                     inner = inner[len(candidate):]
@@ -116,12 +118,12 @@ def _find_tags(text: str) -> list[_Found]:
         if kind == "block":
             km = _KEYWORD.match(inner)
             keyword = km.group(1) if km else ""
-            if not prefix and keyword in _PREFIXES:
+            if not prefix and keyword in TAG_PREFIXES:
                 rest = inner[km.end():].strip() if km else ""
                 second = rest.split(None, 1)[0] if rest else ""
-                if second in _OPENERS or second.startswith("end") or second in _MIDDLE:
+                if second in BLOCK_OPENERS or second.startswith("end") or second in BLOCK_MIDDLE:
                     spaced, keyword = keyword, second
-        found.append(_Found(start, end, kind, prefix, keyword, spaced))
+        found.append(Found(start, end, kind, prefix, keyword, spaced))
         if end < 0:
             return found
         pos = end
@@ -131,7 +133,7 @@ _DOUBLE = set('"“”„‟″')
 _SINGLE = set("'‘’‚‛′")
 
 
-def _outside_quotes(inner: str) -> Iterable[tuple[int, str]]:
+def outside_quotes(inner: str) -> Iterable[tuple[int, str]]:
     """Yield (index, char) of ``inner`` outside quoted text (straight or curly quotes alike)."""
     quote: set[str] | None = None
     for i, ch in enumerate(inner):
@@ -148,12 +150,12 @@ def _outside_quotes(inner: str) -> Iterable[tuple[int, str]]:
         yield i, ch
 
 
-def _short(text: str, limit: int = 40) -> str:
+def shorten(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _path(element) -> tuple[str, ...]:
+def part_path(element) -> tuple[str, ...]:
     return tuple(etree.QName(a).localname for a in reversed(list(element.iterancestors())))
 
 
