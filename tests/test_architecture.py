@@ -202,3 +202,14 @@ def test_a_term_must_be_a_declared_value(tmp_path, monkeypatch):
     monkeypatch.setattr(forms, "forms_dir", lambda: tmp_path)
     with pytest.raises(ValueError, match="grace"):
         forms._load_form("anomaly")
+
+
+def test_no_module_imports_another_modules_private_name():
+    """A name another module needs is public: ``from formkit.x import _helper`` means it is in the wrong room."""
+    private = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("formkit")):
+                private += [(path.relative_to(ROOT).as_posix(), a.name) for a in node.names
+                            if a.name.startswith("_") and not a.name.startswith("__")]
+    assert private == []
